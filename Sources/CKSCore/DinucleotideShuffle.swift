@@ -1,0 +1,69 @@
+/// Dinucleotide-preserving shuffles (Altschul and Erickson 1985, "Significance of nucleotide
+/// sequence alignments", Mol. Biol. Evol. 2:526-538).
+///
+/// The result has exactly the dinucleotide counts of the input and the same first and last base.
+/// It is a uniformly random Eulerian path in the multigraph whose vertices are bases and whose
+/// edges are the input's consecutive pairs: pick a random last exit edge for every base but the
+/// final one, retry until those edges form a tree into the final base, shuffle the other exits,
+/// then walk. Codes are treated as opaque symbols (N is a fifth letter).
+public enum DinucleotideShuffle {
+  /// A dinucleotide shuffle of `codes` (values 0...4), drawn from `generator`.
+  /// - Complexity: O(L) expected.
+  public static func shuffle(
+    _ codes: [UInt8], using generator: inout some RandomNumberGenerator
+  ) -> [UInt8] {
+    let length = codes.count
+    guard length > 2 else { return codes }
+    let alphabet = 5
+    var exits = [[UInt8]](repeating: [], count: alphabet)
+    for i in 0..<(length - 1) { exits[Int(codes[i])].append(codes[i + 1]) }
+    let last = Int(codes[length - 1])
+    var lastExit = [Int](repeating: -1, count: alphabet)
+    while true {
+      for v in 0..<alphabet where v != last && !exits[v].isEmpty {
+        lastExit[v] = generator.nextIndex(below: exits[v].count)
+      }
+      if formsTree(exits: exits, lastExit: lastExit, root: last) { break }
+    }
+    for v in 0..<alphabet where !exits[v].isEmpty {
+      var edges = exits[v]
+      var tail: UInt8?
+      if v != last {
+        tail = edges.remove(at: lastExit[v])
+      }
+      var i = edges.count - 1
+      while i > 0 {
+        edges.swapAt(i, generator.nextIndex(below: i + 1))
+        i -= 1
+      }
+      if let tail { edges.append(tail) }
+      exits[v] = edges
+    }
+    var used = [Int](repeating: 0, count: alphabet)
+    var result = [UInt8]()
+    result.reserveCapacity(length)
+    var current = Int(codes[0])
+    result.append(codes[0])
+    for _ in 1..<length {
+      let next = exits[current][used[current]]
+      used[current] += 1
+      result.append(next)
+      current = Int(next)
+    }
+    return result
+  }
+
+  /// Whether every vertex's chosen last exit leads to `root` without a cycle.
+  private static func formsTree(exits: [[UInt8]], lastExit: [Int], root: Int) -> Bool {
+    for start in exits.indices where start != root && !exits[start].isEmpty {
+      var v = start
+      var steps = 0
+      while v != root {
+        v = Int(exits[v][lastExit[v]])
+        steps += 1
+        if steps > exits.count { return false }
+      }
+    }
+    return true
+  }
+}

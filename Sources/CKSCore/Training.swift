@@ -1,0 +1,221 @@
+/// Settings for `Trainer`.
+public struct TrainingOptions: Sendable {
+  /// Filter width n.
+  public var filterWidth = 8
+  /// Number of random features M.
+  public var featureCount = 8192
+  /// Candidate bandwidths γ (each > 0).
+  public var gammas: [Double] = [1]
+  /// Candidate ridge penalties λ (each ≥ 0).
+  public var penalties: [Double] = [100]
+  /// Fraction of training groups held out to choose (γ, λ); 0 skips tuning (one pair only).
+  public var holdoutFraction = 0.1
+  /// Seed of the filters and the hold-out split.
+  public var seed: UInt64 = 1
+  /// Worker threads for features and BLAS.
+  public var threadCount = 1
+  /// Sequences per streamed feature chunk.
+  public var chunkSize = 2048
+
+  public init() {}
+}
+
+/// One (γ, λ) pair of the tuning grid and its held-out AUC (nil if it could not be fitted).
+public struct GridResult: Sendable, Equatable {
+  public var gamma: Double
+  public var penalty: Double
+  public var holdoutAUC: Double?
+  /// Why the fit failed, if it did.
+  public var failure: String?
+}
+
+/// The outcome of training.
+public struct TrainingResult: Sendable {
+  /// The final model, refitted on all training sequences with the chosen (γ, λ).
+  public var model: CKSModel
+  /// Every grid point, in grid order (γ outer, λ inner).
+  public var grid: [GridResult]
+  /// Held-out AUC of the chosen pair (nil without a hold-out).
+  public var holdoutAUC: Double?
+  /// Sequences used for fitting vs held out during tuning.
+  public var trainingCount: Int
+  public var holdoutCount: Int
+}
+
+/// Why training failed.
+public enum TrainingError: Error, Sendable, CustomStringConvertible {
+  case emptyGrid
+  case singleClass(positives: Int, negatives: Int)
+  case holdoutNeedsBothClasses(fraction: Double)
+  case gridWithoutHoldout
+  case noUsableGridPoint([GridResult])
+  case ridge(RidgeError)
+
+  public var description: String {
+    switch self {
+    case .emptyGrid: "the gamma and lambda lists must not be empty"
+    case .singleClass(let p, let n):
+      "training needs positives and negatives; got \(p) positives and \(n) negatives"
+    case .holdoutNeedsBothClasses(let fraction):
+      "the held-out fraction \(fraction) does not hold both classes; use a larger --holdout"
+    case .gridWithoutHoldout:
+      "several gamma/lambda values need a held-out fraction (--holdout > 0) to choose between them"
+    case .noUsableGridPoint(let grid):
+      "no (gamma, lambda) pair could be fitted: " + (grid.first?.failure ?? "unknown reason")
+    case .ridge(let error): error.description
+    }
+  }
+}
+
+/// Trains CKS models: streamed random features, exact ridge, hold-out tuning of (γ, λ).
+public struct Trainer: Sendable {
+  public let options: TrainingOptions
+  let log: LogSink
+
+  /// - Parameter log: receives progress (`.info`) and detail (`.debug`).
+  public init(options: TrainingOptions, log: @escaping LogSink = silentLog) {
+    self.options = options
+    self.log = log
+  }
+
+  /// Trains on `sequences` with binary `labels`.
+  ///
+  /// Sequences sharing a `group` id (a positive and its shuffles) go to the same side of the
+  /// hold-out split. The split is drawn from the seed; the final model is refitted on all data.
+  /// For each γ the features are computed once; all λ share one Gram matrix.
+  /// - Throws: `TrainingError`.
+  public func train(
+    sequences: [DNASequence], labels: [Bool], groups: [Int]
+  ) throws(TrainingError) -> TrainingResult {
+    precondition(sequences.count == labels.count && labels.count == groups.count, "length mismatch")
+    guard !options.gammas.isEmpty, !options.penalties.isEmpty else { throw .emptyGrid }
+    let positives = labels.reduce(0) { $0 + ($1 ? 1 : 0) }
+    guard positives > 0, positives < labels.count else {
+      throw .singleClass(positives: positives, negatives: labels.count - positives)
+    }
+    let gridSize = options.gammas.count * options.penalties.count
+    if options.holdoutFraction <= 0 && gridSize > 1 { throw .gridWithoutHoldout }
+    BLAS.setThreadCount(options.threadCount)
+
+    let isHeldOut = holdoutMask(groups: groups)
+    let fitIndices = sequences.indices.filter { !isHeldOut[$0] }
+    let holdIndices = sequences.indices.filter { isHeldOut[$0] }
+    if !holdIndices.isEmpty {
+      let heldPositives = holdIndices.reduce(0) { $0 + (labels[$1] ? 1 : 0) }
+      guard heldPositives > 0, heldPositives < holdIndices.count else {
+        throw .holdoutNeedsBothClasses(fraction: options.holdoutFraction)
+      }
+    }
+    log(.info, "training on \(fitIndices.count) sequences, \(holdIndices.count) held out; "
+      + "n=\(options.filterWidth) M=\(options.featureCount), \(gridSize) (gamma, lambda) pairs")
+
+    var grid = [GridResult]()
+    var best: (auc: Double, gamma: Double, penalty: Double, regression: RidgeRegression)?
+    for gamma in options.gammas {
+      let featurizer = Featurizer(
+        filters: RandomFilterBank(
+          filterWidth: options.filterWidth, featureCount: options.featureCount, gamma: gamma,
+          seed: options.seed))
+      var regression = RidgeRegression(featureCount: options.featureCount)
+      accumulate(fitIndices, into: &regression, sequences: sequences, labels: labels,
+                 featurizer: featurizer, stage: "gamma \(format(gamma))")
+      if holdIndices.isEmpty {
+        // A single pair without tuning: fit directly on everything.
+        do {
+          let ridge = try regression.fit(penalty: options.penalties[0])
+          let model = makeModel(gamma: gamma, ridge: ridge)
+          grid.append(GridResult(gamma: gamma, penalty: options.penalties[0]))
+          return TrainingResult(model: model, grid: grid, holdoutAUC: nil,
+                                trainingCount: fitIndices.count, holdoutCount: 0)
+        } catch { throw .ridge(error) }
+      }
+      let holdFeatures = featurizer.features(
+        of: holdIndices.map { sequences[$0] }, threadCount: options.threadCount)
+      let holdLabels = holdIndices.map { labels[$0] }
+      for penalty in options.penalties {
+        var point = GridResult(gamma: gamma, penalty: penalty)
+        do {
+          let ridge = try regression.fit(penalty: penalty)
+          let auc = try ROC.auc(scores: ridge.scores(of: holdFeatures), labels: holdLabels)
+          point.holdoutAUC = auc
+          log(.info, "gamma \(format(gamma)) lambda \(format(penalty)): held-out AUC \(formatAUC(auc))")
+        } catch {
+          point.failure = "\(error)"
+          log(.warning, "gamma \(format(gamma)) lambda \(format(penalty)): \(error)")
+        }
+        grid.append(point)
+      }
+      let gammaBest = grid.suffix(options.penalties.count)
+        .compactMap { p in p.holdoutAUC.map { ($0, p.penalty) } }
+        .max { $0.0 < $1.0 }
+      if let (auc, penalty) = gammaBest, auc > (best?.auc ?? -1) {
+        regression.add(holdFeatures, labels: holdLabels.map { $0 ? 1 : -1 })
+        best = (auc, gamma, penalty, regression)
+      }
+    }
+    guard let best else { throw .noUsableGridPoint(grid) }
+    log(.info, "chosen gamma \(format(best.gamma)) lambda \(format(best.penalty)) "
+      + "(held-out AUC \(formatAUC(best.auc))); refitting on all \(sequences.count) sequences")
+    do {
+      let ridge = try best.regression.fit(penalty: best.penalty)
+      return TrainingResult(
+        model: makeModel(gamma: best.gamma, ridge: ridge), grid: grid, holdoutAUC: best.auc,
+        trainingCount: fitIndices.count, holdoutCount: holdIndices.count)
+    } catch { throw .ridge(error) }
+  }
+
+  private func makeModel(gamma: Double, ridge: RidgeModel) -> CKSModel {
+    CKSModel(filterWidth: options.filterWidth, featureCount: options.featureCount, gamma: gamma,
+             seed: options.seed, ridge: ridge)
+  }
+
+  /// Streams features of `indices` in chunks into the ridge statistics.
+  private func accumulate(
+    _ indices: [Int], into regression: inout RidgeRegression, sequences: [DNASequence],
+    labels: [Bool], featurizer: Featurizer, stage: String
+  ) {
+    var start = 0
+    var lastReport = 0
+    while start < indices.count {
+      let end = min(indices.count, start + options.chunkSize)
+      let chunk = indices[start..<end]
+      let features = featurizer.features(
+        of: chunk.map { sequences[$0] }, threadCount: options.threadCount)
+      regression.add(features, labels: chunk.map { labels[$0] ? 1 : -1 })
+      start = end
+      if start - lastReport >= 4 * options.chunkSize || start == indices.count {
+        log(.info, "\(stage): features and Gram matrix \(start)/\(indices.count) sequences")
+        lastReport = start
+      }
+    }
+  }
+
+  /// Marks the held-out sequences: a seeded random subset of groups, `holdoutFraction` of them.
+  func holdoutMask(groups: [Int]) -> [Bool] {
+    guard options.holdoutFraction > 0 else { return [Bool](repeating: false, count: groups.count) }
+    var distinct = Array(Set(groups)).sorted()
+    var generator = SplitMix64(seed: options.seed, stream: 0x484F_4C44, index: 0)  // "HOLD"
+    var i = distinct.count - 1
+    while i > 0 {
+      distinct.swapAt(i, generator.nextIndex(below: i + 1))
+      i -= 1
+    }
+    let heldCount = Int((Double(distinct.count) * options.holdoutFraction).rounded())
+    let held = Set(distinct.prefix(heldCount))
+    return groups.map { held.contains($0) }
+  }
+}
+
+/// Shortest round-trip text of a grid value (`1`, `0.5`, `1000`).
+public func format(_ value: Double) -> String {
+  value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+}
+
+/// AUC with four decimals.
+public func formatAUC(_ auc: Double) -> String {
+  let scaled = (auc * 10000).rounded()
+  let whole = Int(scaled) / 10000
+  let fraction = Int(scaled) % 10000
+  let digits = String(fraction)
+  return "\(whole)." + String(repeating: "0", count: 4 - digits.count) + digits
+}

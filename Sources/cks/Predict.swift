@@ -1,0 +1,52 @@
+import CKSCore
+import CKSIO
+
+/// `cks predict`: score sequences with a trained model.
+struct Predict: Command {
+  static let name = "predict"
+  static let abstract = "Score sequences with a trained model (TSV: id, score)"
+  static let usage = "--model MODEL INPUT... [-o OUT] [options]"
+  static let overview = """
+    Writes one row per input sequence, in input order: its id (DeepBind EventID, FASTA name,
+    or BED name / chrom:start-end window) and score w.phi(x) + b. Higher means more likely bound.
+    """
+  static let arguments = [("INPUT...", "DeepBind, FASTA or BED/narrowPeak files (- for stdin)")]
+  static let options: [OptionSpec] = [
+    OptionSpec(long: "model", short: "M", value: "MODEL", help: "model file from 'cks train'"),
+    OptionSpec(long: "output", short: "o", value: "OUT", help: "TSV file to write (atomically); - for stdout", defaultValue: "-"),
+  ] + InputOptions.specs + CommonOptions.specs
+
+  var modelPath: String
+  var inputs: [String]
+  var outputPath: String
+  var input: InputOptions
+  var common: CommonOptions
+
+  init(_ scanner: ArgumentScanner) throws(UsageError) {
+    guard let model = scanner.value("model") else { throw UsageError(message: "missing --model MODEL") }
+    guard !scanner.positionals.isEmpty else { throw UsageError(message: "missing INPUT file") }
+    modelPath = model
+    inputs = scanner.positionals
+    outputPath = scanner.value("output") ?? "-"
+    input = try InputOptions(scanner)
+    common = try CommonOptions(scanner)
+    try requireReadable([model] + inputs, option: "input")
+  }
+
+  func run() throws {
+    let log = Console.logSink(command: Self.name, level: common.logLevel)
+    let model = try ModelFile.read(path: modelPath).model
+    let scorer = model.scorer()
+    let reader = try input.reader()
+    var table = "id\tscore\n"
+    for path in inputs {
+      let records = try reader.read(path: path).records
+      let scores = scorer.scores(of: records.map(\.sequence), threadCount: common.threadCount)
+      for (record, score) in zip(records, scores) {
+        table += "\(record.id)\t\(score)\n"
+      }
+      log(.info, "scored \(records.count) sequences from \(path)")
+    }
+    try OutputFile.write(table, to: outputPath)
+  }
+}

@@ -1,0 +1,165 @@
+import CKSCore
+import CKSIO
+import Dispatch
+
+/// `cks train`: fit a CKS model from positives (and negatives or shuffles), tuning (γ, λ).
+struct Train: Command {
+  static let name = "train"
+  static let abstract = "Train a CKS model from bound regions (and negatives or shuffles)"
+  static let usage = "--positives FILE [--negatives FILE] [--genome FA] -o MODEL [options]"
+  static let overview = """
+    Reads positives (and negatives) as DeepBind, FASTA or BED/narrowPeak, draws M random
+    width-n convolution filters, and fits ridge regression on labels +1/-1. Without --negatives,
+    each positive gets --shuffles dinucleotide shuffles as negatives (rows with Bound=0 in a
+    DeepBind --positives file are used as negatives instead). Every (gamma, lambda) pair of the
+    grid is scored by ROC AUC on a seeded held-out fraction; the best pair is refitted on all
+    data. The grid's held-out AUCs are printed to stdout as TSV; progress goes to stderr.
+    """
+  static let arguments: [(String, String)] = []
+  static let options: [OptionSpec] = [
+    OptionSpec(long: "positives", short: "p", value: "FILE", help: "bound sequences: DeepBind (.seq.gz), FASTA or BED/narrowPeak (- for stdin)"),
+    OptionSpec(long: "negatives", short: "n", value: "FILE", help: "unbound sequences; without it, dinucleotide shuffles of the positives"),
+    OptionSpec(long: "output", short: "o", value: "MODEL", help: "model file to write (atomically)"),
+    OptionSpec(long: "shuffles", value: "K", help: "dinucleotide shuffles per positive when no negatives are given", defaultValue: "1"),
+    OptionSpec(long: "filter-width", value: "N", help: "filter width n in bases", defaultValue: "8"),
+    OptionSpec(long: "features", short: "m", value: "M", help: "number of random features M", defaultValue: "8192"),
+    OptionSpec(long: "gamma", value: "LIST", help: "kernel bandwidths to try, comma-separated, each > 0", defaultValue: "0.5,1,2"),
+    OptionSpec(long: "lambda", value: "LIST", help: "ridge penalties to try, comma-separated, each >= 0", defaultValue: "1,10,100,1000,10000"),
+    OptionSpec(long: "holdout", value: "F", help: "fraction of training data held out to pick (gamma, lambda); 0 needs a single pair", defaultValue: "0.1"),
+  ] + InputOptions.specs + CommonOptions.specs
+
+  var positivesPath: String
+  var negativesPath: String?
+  var outputPath: String
+  var shuffleCount: Int
+  var trainingOptions = TrainingOptions()
+  var input: InputOptions
+  var common: CommonOptions
+
+  init(_ scanner: ArgumentScanner) throws(UsageError) {
+    guard scanner.positionals.isEmpty else {
+      throw UsageError(message: "unexpected argument '\(scanner.positionals[0])'")
+    }
+    guard let positives = scanner.value("positives") else { throw UsageError(message: "missing --positives FILE") }
+    guard let output = scanner.value("output") else { throw UsageError(message: "missing --output MODEL (-o)") }
+    positivesPath = positives
+    negativesPath = scanner.value("negatives")
+    outputPath = output
+    if positives == "-" && negativesPath == "-" {
+      throw UsageError(message: "--positives and --negatives cannot both read standard input")
+    }
+    shuffleCount = try scanner.integer("shuffles", default: 1, in: 1...100)
+    input = try InputOptions(scanner)
+    common = try CommonOptions(scanner)
+    trainingOptions.filterWidth = try scanner.integer("filter-width", default: 8, in: 1...32)
+    trainingOptions.featureCount = try scanner.integer("features", default: 8192, in: 1...65536)
+    trainingOptions.gammas = try scanner.realList("gamma", default: [0.5, 1, 2], rule: "> 0") { $0 > 0 }
+    trainingOptions.penalties = try scanner.realList("lambda", default: [1, 10, 100, 1000, 10000], rule: ">= 0") { $0 >= 0 }
+    trainingOptions.holdoutFraction = try scanner.real("holdout", default: 0.1, rule: "in [0, 1)") { $0 >= 0 && $0 < 1 }
+    trainingOptions.seed = common.seed
+    trainingOptions.threadCount = common.threadCount
+    if trainingOptions.holdoutFraction == 0 && trainingOptions.gammas.count * trainingOptions.penalties.count > 1 {
+      throw UsageError(message: "--holdout 0 needs a single --gamma and a single --lambda value")
+    }
+    try requireReadable([positives] + (negativesPath.map { [$0] } ?? []), option: "input")
+  }
+
+  func run() throws {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let log = Console.logSink(command: Self.name, level: common.logLevel)
+    let reader = try input.reader()
+    let positives = try reader.read(path: positivesPath)
+    var sequences = [DNASequence]()
+    var labels = [Bool]()
+    var groups = [Int]()
+    var positiveCount = 0
+    for (index, record) in positives.records.enumerated() {
+      let isPositive = record.label ?? true
+      sequences.append(record.sequence)
+      labels.append(isPositive)
+      groups.append(index)
+      if isPositive { positiveCount += 1 }
+    }
+    let fileNegatives = sequences.count - positiveCount
+    if fileNegatives > 0 {
+      log(.info, "\(positivesPath): using its \(fileNegatives) rows with Bound=0 as negatives")
+    }
+    var negativeSource = "file"
+    if let negativesPath {
+      let negatives = try reader.read(path: negativesPath)
+      for record in negatives.records {
+        sequences.append(record.sequence)
+        labels.append(false)
+        groups.append(groups.count)
+      }
+    } else if fileNegatives == 0 {
+      negativeSource = "dinucleotide-shuffle"
+      let shuffles = makeShuffles(of: sequences, count: shuffleCount, seed: common.seed, threadCount: common.threadCount)
+      for (index, shuffled) in shuffles.enumerated() {
+        sequences.append(shuffled)
+        labels.append(false)
+        groups.append(index / shuffleCount)
+      }
+    }
+    let negativeCount = sequences.count - positiveCount
+    log(.info, "read \(positiveCount) positives and \(negativeCount) negatives (\(negativeSource))")
+    guard positiveCount > 0 else {
+      throw InputError(path: positivesPath, reason: .other("no positives (every row has Bound=0)"))
+    }
+    let shortest = sequences.map(\.count).min() ?? 0
+    if shortest < trainingOptions.filterWidth {
+      log(.warning, "some sequences are shorter than the filter width \(trainingOptions.filterWidth) (shortest \(shortest)); their features are all zero")
+    }
+
+    let trainer = Trainer(options: trainingOptions, log: log)
+    let result = try trainer.train(sequences: sequences, labels: labels, groups: groups)
+    var table = "gamma\tlambda\theldout_auc\tchosen\n"
+    for point in result.grid {
+      let chosen = point.gamma == result.model.gamma && point.penalty == result.model.ridge.penalty
+      table += "\(format(point.gamma))\t\(format(point.penalty))\t"
+        + "\(point.holdoutAUC.map(formatAUC) ?? "NA")\t\(chosen ? "*" : "")\n"
+    }
+    var summary: [(String, String)] = [
+      ("positives-file", baseName(positivesPath)),
+      ("training-positives", String(positiveCount)),
+      ("training-negatives", String(negativeCount)),
+      ("negatives", negativeSource == "file" ? "file" : "dinucleotide-shuffle x\(shuffleCount)"),
+      ("holdout-fraction", "\(trainingOptions.holdoutFraction)"),
+      ("gamma-grid", trainingOptions.gammas.map(format).joined(separator: ",")),
+      ("lambda-grid", trainingOptions.penalties.map(format).joined(separator: ",")),
+    ]
+    if let auc = result.holdoutAUC { summary.append(("holdout-auc", formatAUC(auc))) }
+    try ModelFile.write(result.model, summary: summary, to: outputPath)
+    print(table, terminator: "")
+    log(.info, "wrote \(outputPath) (gamma \(format(result.model.gamma)), lambda \(format(result.model.ridge.penalty))) "
+      + "in \(Console.format1(secondsSince(start))) s")
+  }
+}
+
+/// `shuffleCount` dinucleotide shuffles of each sequence, in order (all of sequence 0's first).
+/// Shuffle k of sequence i uses its own generator seeded by (seed, i, k): thread-count invariant.
+func makeShuffles(of sequences: [DNASequence], count shuffleCount: Int, seed: UInt64, threadCount: Int) -> [DNASequence] {
+  let total = sequences.count * shuffleCount
+  var result = [DNASequence](repeating: DNASequence(codes: []), count: total)
+  result.withUnsafeMutableBufferPointer { buffer in
+    let destination = SendableBuffer(base: buffer.baseAddress!)
+    let blocks = (total + 255) / 256
+    DispatchQueue.concurrentPerform(iterations: max(1, min(threadCount, blocks))) { thread in
+      var block = thread
+      let threads = max(1, min(threadCount, blocks))
+      while block < blocks {
+        for item in (block * 256)..<min(total, (block + 1) * 256) {
+          var generator = SplitMix64(seed: seed, stream: 0x5348_5546, index: UInt64(item))  // "SHUF"
+          let codes = DinucleotideShuffle.shuffle(sequences[item / shuffleCount].codes, using: &generator)
+          (destination.base + item).pointee = DNASequence(codes: codes)
+        }
+        block += threads
+      }
+    }
+  }
+  return result
+}
+
+struct SendableBuffer<Element>: @unchecked Sendable {
+  let base: UnsafeMutablePointer<Element>
+}
