@@ -34,7 +34,7 @@ let package = Package(
     // MARK: - Tests
     .testTarget(name: "CKSCoreTests", dependencies: ["CKSCore"]),
     .testTarget(
-      name: "CKSIOTests", dependencies: ["CKSIO", "CKSCore"], resources: [.copy("Fixtures")]),
+      name: "CKSIOTests", dependencies: ["CKSIO", "CKSCore"], exclude: ["Fixtures"]),
     .testTarget(name: "CKSCommandTests", dependencies: ["cks", "CKSIO", "CKSCore"]),
   ]
 )

@@ -44,6 +44,7 @@ public struct CKSModel: Sendable, Equatable {
     ///
     /// Deterministic and independent of `threadCount`.
     public func scores(of sequences: [DNASequence], threadCount: Int = 1) -> [Float] {
+      BLAS.setThreadCount(1)
       var result = [Float]()
       result.reserveCapacity(sequences.count)
       let chunk = 1024

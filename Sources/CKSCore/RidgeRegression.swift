@@ -95,7 +95,10 @@ public struct RidgeRegression: Sendable {
 
   /// Folds in rows of `features` (row-major, n × M) with targets `labels`.
   /// - Complexity: n · M² / 2 multiply-adds in `cblas_ssyrk`, plus O(n · M).
-  public mutating func add(_ features: Matrix, labels: [Float]) {
+  /// The Gram update is split into fixed column blocks, each a single-threaded `cblas_ssyrk` or
+  /// `cblas_sgemm` call, shared among `threadCount` threads: the result is bit-identical for every
+  /// thread count.
+  public mutating func add(_ features: Matrix, labels: [Float], threadCount: Int = 1) {
     precondition(
       features.columnCount == featureCount,
       "features have \(features.columnCount) columns, accumulator expects \(featureCount)")
@@ -106,7 +109,9 @@ public struct RidgeRegression: Sendable {
     let m = featureCount
     features.values.withUnsafeBufferPointer { x in
       gram.withUnsafeMutableBufferPointer { g in
-        BLAS.addGram(of: x.baseAddress!, rowCount: features.rowCount, columnCount: m, into: g.baseAddress!)
+        Self.addGram(
+          of: x.baseAddress!, rowCount: features.rowCount, columnCount: m, into: g.baseAddress!,
+          threadCount: threadCount)
       }
       for row in 0..<features.rowCount {
         let y = Double(labels[row])
@@ -120,6 +125,41 @@ public struct RidgeRegression: Sendable {
       }
     }
     rowCount += features.rowCount
+  }
+
+  /// Column-block size of the parallel Gram update.
+  static let gramBlock = 512
+
+  /// Upper triangle of G += XᵀX, as independent (block a ≤ block b) tasks.
+  static func addGram(
+    of x: UnsafePointer<Float>, rowCount: Int, columnCount m: Int,
+    into g: UnsafeMutablePointer<Float>, threadCount: Int
+  ) {
+    let blockCount = (m + gramBlock - 1) / gramBlock
+    var tasks = [(Int, Int)]()
+    for a in 0..<blockCount {
+      for b in a..<blockCount { tasks.append((a, b)) }
+    }
+    let source = SendablePointer(base: UnsafeMutablePointer(mutating: x))
+    let target = SendablePointer(base: g)
+    let taskList = tasks
+    parallelFor(taskList.count, threadCount: threadCount) { index in
+      let (a, b) = taskList[index]
+      let aStart = a * gramBlock
+      let bStart = b * gramBlock
+      let aCount = min(gramBlock, m - aStart)
+      let bCount = min(gramBlock, m - bStart)
+      let c = target.base + aStart * m + bStart
+      if a == b {
+        BLAS.addBlockGram(
+          source.base, rowCount: rowCount, leadingDimension: m, start: aStart, count: aCount,
+          into: c, ldc: m)
+      } else {
+        BLAS.addCrossProduct(
+          source.base, rowCount: rowCount, leadingDimension: m, aStart: aStart, aCount: aCount,
+          bStart: bStart, bCount: bCount, into: c, ldc: m)
+      }
+    }
   }
 
   /// Solves for one penalty λ ≥ 0.

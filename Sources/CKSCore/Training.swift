@@ -95,7 +95,9 @@ public struct Trainer: Sendable {
     }
     let gridSize = options.gammas.count * options.penalties.count
     if options.holdoutFraction <= 0 && gridSize > 1 { throw .gridWithoutHoldout }
-    BLAS.setThreadCount(options.threadCount)
+    // Our own threads split the work; OpenBLAS stays single-threaded so results are bit-identical
+    // for every thread count.
+    BLAS.setThreadCount(1)
 
     let isHeldOut = holdoutMask(groups: groups)
     let fitIndices = sequences.indices.filter { !isHeldOut[$0] }
@@ -149,7 +151,7 @@ public struct Trainer: Sendable {
         .compactMap { p in p.holdoutAUC.map { ($0, p.penalty) } }
         .max { $0.0 < $1.0 }
       if let (auc, penalty) = gammaBest, auc > (best?.auc ?? -1) {
-        regression.add(holdFeatures, labels: holdLabels.map { $0 ? 1 : -1 })
+        regression.add(holdFeatures, labels: holdLabels.map { $0 ? 1 : -1 }, threadCount: options.threadCount)
         best = (auc, gamma, penalty, regression)
       }
     }
@@ -181,7 +183,7 @@ public struct Trainer: Sendable {
       let chunk = indices[start..<end]
       let features = featurizer.features(
         of: chunk.map { sequences[$0] }, threadCount: options.threadCount)
-      regression.add(features, labels: chunk.map { labels[$0] ? 1 : -1 })
+      regression.add(features, labels: chunk.map { labels[$0] ? 1 : -1 }, threadCount: options.threadCount)
       start = end
       if start - lastReport >= 4 * options.chunkSize || start == indices.count {
         log(.info, "\(stage): features and Gram matrix \(start)/\(indices.count) sequences")

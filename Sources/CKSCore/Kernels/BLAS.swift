@@ -7,14 +7,28 @@ enum BLAS {
     openblas_set_num_threads(Int32(max(1, count)))
   }
 
-  /// Upper triangle (row-major) of C ← C + Aᵀ A, A row-major `rowCount × columnCount`,
-  /// C `columnCount × columnCount`. Calls `cblas_ssyrk`.
-  static func addGram(
-    of a: UnsafePointer<Float>, rowCount: Int, columnCount: Int, into c: UnsafeMutablePointer<Float>
+  /// C ← C + A_colsᵀ B_cols for column blocks of one row-major matrix X (`rowCount × ld`):
+  /// A = X[:, aStart..<aStart+aCount], B = X[:, bStart..<bStart+bCount]; C row-major with leading
+  /// dimension `ldc`. Calls `cblas_sgemm`.
+  static func addCrossProduct(
+    _ x: UnsafePointer<Float>, rowCount: Int, leadingDimension ld: Int,
+    aStart: Int, aCount: Int, bStart: Int, bCount: Int,
+    into c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    cblas_sgemm(
+      CblasRowMajor, CblasTrans, CblasNoTrans, blasint(aCount), blasint(bCount), blasint(rowCount),
+      1, x + aStart, blasint(ld), x + bStart, blasint(ld), 1, c, blasint(ldc))
+  }
+
+  /// Upper triangle of C ← C + A_colsᵀ A_cols for a column block of row-major X (`rowCount × ld`);
+  /// C row-major with leading dimension `ldc`. Calls `cblas_ssyrk`.
+  static func addBlockGram(
+    _ x: UnsafePointer<Float>, rowCount: Int, leadingDimension ld: Int, start: Int, count: Int,
+    into c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     cblas_ssyrk(
-      CblasRowMajor, CblasUpper, CblasTrans, blasint(columnCount), blasint(rowCount), 1, a,
-      blasint(columnCount), 1, c, blasint(columnCount))
+      CblasRowMajor, CblasUpper, CblasTrans, blasint(count), blasint(rowCount), 1, x + start,
+      blasint(ld), 1, c, blasint(ldc))
   }
 
   /// y ← A x, A row-major `rowCount × columnCount`. Calls `cblas_sgemv`.

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// The lookup convolution plus cosine: the hot loop of the random-feature map.
 ///
@@ -111,20 +112,21 @@ struct FeatureKernel: Sendable {
   }
 }
 
-/// Runs `body(index)` for `0..<count` on `threadCount` threads, index i on thread i mod T.
-///
-/// Results must not depend on the thread count: each index is handled by the same code.
+/// Runs `body(index)` for every index in `0..<count` on up to `threadCount` threads, handing out
+/// indices dynamically. Callers make each index's result independent of which thread runs it, so
+/// output never depends on the thread count. BLAS calls inside must be single-threaded.
 func parallelFor(_ count: Int, threadCount: Int, _ body: @Sendable (Int) -> Void) {
   let threads = max(1, min(threadCount, count))
   if threads == 1 {
     for index in 0..<count { body(index) }
     return
   }
-  DispatchQueue.concurrentPerform(iterations: threads) { thread in
-    var index = thread
-    while index < count {
+  let next = Atomic<Int>(0)
+  DispatchQueue.concurrentPerform(iterations: threads) { _ in
+    while true {
+      let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+      if index >= count { break }
       body(index)
-      index += threads
     }
   }
 }

@@ -17,15 +17,20 @@ enum HTS {
 }
 
 /// Reads a text file line by line: plain, gzip or bgzip, or standard input for `-`.
-/// Line endings `\n` and `\r\n` are both accepted. Uses `hts_open` and `hts_getline`.
+///
+/// Line endings `\n` and `\r\n` are both accepted. Data is read in 64 KB blocks with
+/// `bgzf_read`; a final line without a newline is returned only after the stream ended cleanly,
+/// so a truncated or corrupt gzip stream is reported as such, not as a short last line.
 final class LineReader {
   let path: String
-  private var file: UnsafeMutablePointer<htsFile>?
-  private var buffer = kstring_t(l: 0, m: 0, s: nil)
+  private let file: UnsafeMutablePointer<BGZF>
+  private var buffer = [UInt8]()
+  private var position = 0
+  private var atEnd = false
   /// 1-based number of the line last returned.
   private(set) var lineNumber = 0
 
-  /// Opens `path`. Calls `hts_open`.
+  /// Opens `path`. Calls `bgzf_open` (or `bgzf_dopen` on descriptor 0 for `-`).
   init(path: String) throws(InputError) {
     _ = HTS.quiet
     self.path = path
@@ -39,50 +44,56 @@ final class LineReader {
       }
     }
     errno = 0
-    guard let handle = hts_open(path, "r") else {
-      let why = errno != 0 ? HTS.errnoText() : "unrecognised or unreadable file"
+    let handle = path == "-" ? bgzf_dopen(0, "r") : bgzf_open(path, "r")
+    guard let handle else {
+      let why = errno != 0 ? HTS.errnoText() : "unreadable file"
       throw InputError(path: path, reason: .cannotOpen(why))
     }
     file = handle
   }
 
-  deinit {
-    if let file { hts_close(file) }
-    free(buffer.s)
-  }
+  deinit { bgzf_close(file) }
 
   /// The next line without its line ending, or nil at the end of the file.
   /// - Throws: `InputError.readFailed` for truncated or corrupt compressed data.
   func nextLine() throws(InputError) -> ArraySlice<UInt8>? {
-    guard let file else { return nil }
-    let status = hts_getline(file, Int32(UInt8(ascii: "\n")), &buffer)
-    if status == -1 {
-      try checkCleanEnd()
-      return nil
+    while true {
+      if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
+        var line = buffer[position..<newline]
+        position = newline + 1
+        lineNumber += 1
+        if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+        return line
+      }
+      if atEnd {
+        guard position < buffer.count else { return nil }
+        var line = buffer[position...]
+        position = buffer.count
+        lineNumber += 1
+        if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+        return line
+      }
+      try refill()
     }
-    if status < -1 {
-      throw InputError(
-        path: path, line: lineNumber + 1,
-        reason: .readFailed("corrupt or truncated data (compressed stream error)"))
-    }
-    lineNumber += 1
-    var length = Int(buffer.l)
-    let bytes = UnsafeRawPointer(buffer.s!).assumingMemoryBound(to: UInt8.self)
-    if length > 0 && bytes[length - 1] == UInt8(ascii: "\r") { length -= 1 }
-    return ArraySlice(UnsafeBufferPointer(start: bytes, count: length))
   }
 
-  /// A clean EOF on compressed input must end a gzip member; `hts_getline` reports a truncated
-  /// stream as EOF, so ask BGZF whether the last block was complete.
-  private func checkCleanEnd() throws(InputError) {
-    guard let file else { return }
-    if file.pointee.is_bgzf != 0 || file.pointee.is_cram != 0 {
-      if let bgzf = file.pointee.fp.bgzf, (bgzf.pointee.errcode) != 0 {
-        throw InputError(
-          path: path, line: lineNumber + 1,
-          reason: .readFailed("truncated or corrupt gzip data"))
-      }
+  /// Moves unread bytes to the front and reads the next block. Calls `bgzf_read`.
+  private func refill() throws(InputError) {
+    buffer.removeSubrange(0..<position)
+    position = 0
+    let old = buffer.count
+    let block = 1 << 16
+    buffer.append(contentsOf: repeatElement(0, count: block))
+    let count = buffer.withUnsafeMutableBytes { raw in
+      bgzf_read(file, raw.baseAddress! + old, block)
     }
+    if count < 0 {
+      throw InputError(
+        path: path, line: lineNumber + 1,
+        reason: .readFailed("truncated or corrupt compressed data (the stream breaks at or after this line)"))
+    }
+    buffer.removeSubrange((old + count)...)
+    if count == 0 { atEnd = true }
   }
 }
 
@@ -102,9 +113,7 @@ public final class Genome: @unchecked Sendable {
     }
     errno = 0
     guard let index = fai_load3(path, nil, nil, Int32(FAI_CREATE.rawValue)) else {
-      var why = "cannot read or index the genome FASTA"
-      if errno != 0 { why += " (\(HTS.errnoText()))" }
-      why += "; it must be plain or bgzip-compressed FASTA (plain gzip cannot be indexed: "
+      let why = "cannot read or index the genome FASTA; it must be plain or bgzip-compressed FASTA (plain gzip cannot be indexed: "
         + "gunzip it or recompress with bgzip), and its folder must be writable if the .fai is missing"
       throw InputError(path: path, reason: .genome(why))
     }
