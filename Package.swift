@@ -35,6 +35,6 @@ let package = Package(
     .testTarget(name: "CKSCoreTests", dependencies: ["CKSCore"]),
     .testTarget(
       name: "CKSIOTests", dependencies: ["CKSIO", "CKSCore"], exclude: ["Fixtures"]),
-    .testTarget(name: "CKSCommandTests", dependencies: ["cks", "CKSIO", "CKSCore"]),
+    .testTarget(name: "CKSCommandTests", dependencies: ["cks"], exclude: ["Golden"]),
   ]
 )

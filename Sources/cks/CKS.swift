@@ -10,7 +10,7 @@ import CKSIO
 /// 1 any other failure (bad input, numerical dead end, I/O); 130 interrupted.
 @main
 enum CKS {
-  static let commands: [any Command.Type] = [
+  nonisolated(unsafe) static let commands: [any Command.Type] = [
     Train.self, Predict.self, Evaluate.self, Shuffle.self,
   ]
 
