@@ -28,7 +28,8 @@ let package = Package(
 
     // MARK: - Public API
     .target(name: "CKSCore", dependencies: ["COpenBLAS"], swiftSettings: nativeCPU),
-    .target(name: "CKSIO", dependencies: ["CKSCore", "CHTSlib", "CZlib"], swiftSettings: nativeCPU),
+    .target(
+      name: "CKSIO", dependencies: ["CKSCore", "CHTSlib", "CZlib"], swiftSettings: nativeCPU),
     .executableTarget(name: "cks", dependencies: ["CKSCore", "CKSIO"], swiftSettings: nativeCPU),
 
     // MARK: - Tests

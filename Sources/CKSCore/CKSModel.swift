@@ -14,7 +14,9 @@ public struct CKSModel: Sendable, Equatable {
 
   /// Creates a model from its parts.
   public init(filterWidth: Int, featureCount: Int, gamma: Double, seed: UInt64, ridge: RidgeModel) {
-    precondition(ridge.weights.count == featureCount, "model has \(ridge.weights.count) weights, M=\(featureCount)")
+    precondition(
+      ridge.weights.count == featureCount,
+      "model has \(ridge.weights.count) weights, M=\(featureCount)")
     self.filterWidth = filterWidth
     self.featureCount = featureCount
     self.gamma = gamma
@@ -51,7 +53,8 @@ public struct CKSModel: Sendable, Equatable {
       var start = 0
       while start < sequences.count {
         let end = min(sequences.count, start + chunk)
-        let features = featurizer.features(of: Array(sequences[start..<end]), threadCount: threadCount)
+        let features = featurizer.features(
+          of: Array(sequences[start..<end]), threadCount: threadCount)
         result += model.ridge.scores(of: features)
         start = end
       }

@@ -15,7 +15,9 @@ public struct DNASequence: Hashable, Sendable {
   /// ASCII byte to base code (`invalidCode` for anything else).
   public static let codeTable: [UInt8] = {
     var table = [UInt8](repeating: invalidCode, count: 256)
-    for (letters, code) in [("Aa", 0), ("Cc", 1), ("Gg", 2), ("Tt", 3), ("RYSWKMBDHVNryswkmbdhvn", 4)] {
+    for (letters, code) in [
+      ("Aa", 0), ("Cc", 1), ("Gg", 2), ("Tt", 3), ("RYSWKMBDHVNryswkmbdhvn", 4),
+    ] {
       for byte in letters.utf8 { table[Int(byte)] = UInt8(code) }
     }
     return table
@@ -27,7 +29,7 @@ public struct DNASequence: Hashable, Sendable {
     self.codes = codes
   }
 
-  /// Creates a sequence from text; returns nil and the 0-based offset of the first bad byte.
+  /// Parses text; fails with the 0-based offset of the first byte that is not a base or IUPAC code.
   public static func parse<Bytes: Collection>(_ bytes: Bytes) -> Result<DNASequence, InvalidBase>
   where Bytes.Element == UInt8 {
     var codes = [UInt8]()

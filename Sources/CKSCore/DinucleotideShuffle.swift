@@ -1,5 +1,7 @@
-/// Dinucleotide-preserving shuffles (Altschul and Erickson 1985, "Significance of nucleotide
-/// sequence alignments", Mol. Biol. Evol. 2:526-538).
+/// Dinucleotide-preserving shuffles.
+///
+/// Altschul and Erickson 1985, "Significance of nucleotide sequence alignments",
+/// Mol. Biol. Evol. 2:526-538.
 ///
 /// The result has exactly the dinucleotide counts of the input and the same first and last base.
 /// It is a uniformly random Eulerian path in the multigraph whose vertices are bases and whose
@@ -52,6 +54,33 @@ public enum DinucleotideShuffle {
     }
     return result
   }
+
+  /// `shuffleCount` shuffles of each sequence, in order (all of sequence 0's first).
+  ///
+  /// Shuffle k of sequence i uses its own generator, seeded by (seed, i · shuffleCount + k), so
+  /// the result is the same for every thread count.
+  public static func shuffles(
+    of sequences: [DNASequence], count shuffleCount: Int, seed: UInt64, threadCount: Int = 1
+  ) -> [DNASequence] {
+    let total = sequences.count * shuffleCount
+    var result = [DNASequence](repeating: DNASequence(codes: []), count: total)
+    let block = 256
+    result.withUnsafeMutableBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      let destination = SendablePointer(base: base)
+      parallelFor((total + block - 1) / block, threadCount: threadCount) { b in
+        for item in (b * block)..<min(total, (b + 1) * block) {
+          var generator = SplitMix64(seed: seed, stream: shuffleStream, index: UInt64(item))
+          let codes = shuffle(sequences[item / shuffleCount].codes, using: &generator)
+          destination.base[item] = DNASequence(uncheckedCodes: codes)
+        }
+      }
+    }
+    return result
+  }
+
+  /// Stream id of shuffle generators ("SHUF").
+  static let shuffleStream: UInt64 = 0x5348_5546
 
   /// Whether every vertex's chosen last exit leads to `root` without a cycle.
   private static func formsTree(exits: [[UInt8]], lastExit: [Int], root: Int) -> Bool {

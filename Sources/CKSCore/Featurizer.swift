@@ -28,7 +28,8 @@ public struct Featurizer: Sendable {
   public func features(of sequences: [DNASequence], threadCount: Int = 1) -> Matrix {
     var matrix = Matrix(rowCount: sequences.count, columnCount: featureCount)
     matrix.values.withUnsafeMutableBufferPointer { buffer in
-      writeFeatures(of: sequences, into: buffer.baseAddress!, threadCount: threadCount)
+      guard let base = buffer.baseAddress else { return }
+      writeFeatures(of: sequences, into: base, threadCount: threadCount)
     }
     return matrix
   }

@@ -5,7 +5,9 @@ public enum LogLevel: Int, Comparable, Sendable {
   public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-/// The core's only way to talk: a caller-supplied sink. The core never prints.
+/// A caller-supplied log sink, the core's only way to talk.
+///
+/// The core never prints.
 public typealias LogSink = @Sendable (LogLevel, String) -> Void
 
 /// A sink that drops everything.

@@ -9,7 +9,8 @@ public struct Matrix: Sendable, Equatable {
 
   /// Creates a matrix filled with `value`.
   public init(rowCount: Int, columnCount: Int, repeating value: Float = 0) {
-    precondition(rowCount >= 0 && columnCount >= 0, "negative matrix shape \(rowCount)×\(columnCount)")
+    precondition(
+      rowCount >= 0 && columnCount >= 0, "negative matrix shape \(rowCount)×\(columnCount)")
     self.rowCount = rowCount
     self.columnCount = columnCount
     values = [Float](repeating: value, count: rowCount * columnCount)

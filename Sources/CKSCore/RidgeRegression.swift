@@ -38,7 +38,9 @@ public struct RidgeModel: Sendable, Equatable {
     self.intercept = intercept
   }
 
-  /// Scores each row of `features` (row-major, n × M). Calls `cblas_sgemv`.
+  /// Scores each row of `features` (row-major, n × M).
+  ///
+  /// Calls `cblas_sgemv`.
   public func scores(of features: Matrix) -> [Float] {
     precondition(
       features.columnCount == weights.count,
@@ -49,8 +51,8 @@ public struct RidgeModel: Sendable, Equatable {
       weights.withUnsafeBufferPointer { w in
         result.withUnsafeMutableBufferPointer { y in
           BLAS.multiply(
-            a.baseAddress!, rowCount: features.rowCount, columnCount: features.columnCount,
-            by: w.baseAddress!, into: y.baseAddress!)
+            a.baseAddress, rowCount: features.rowCount, columnCount: features.columnCount,
+            by: w.baseAddress, into: y.baseAddress)
         }
       }
     }
@@ -109,8 +111,9 @@ public struct RidgeRegression: Sendable {
     let m = featureCount
     features.values.withUnsafeBufferPointer { x in
       gram.withUnsafeMutableBufferPointer { g in
+        guard let source = x.baseAddress, let target = g.baseAddress else { return }
         Self.addGram(
-          of: x.baseAddress!, rowCount: features.rowCount, columnCount: m, into: g.baseAddress!,
+          of: source, rowCount: features.rowCount, columnCount: m, into: target,
           threadCount: threadCount)
       }
       for row in 0..<features.rowCount {
@@ -186,7 +189,7 @@ public struct RidgeRegression: Sendable {
     }
     var solution = (0..<m).map { Float(crossProducts[$0] - means[$0] * n * labelMean) }
     let info = system.withUnsafeMutableBufferPointer { a in
-      BLAS.choleskyFactor(a.baseAddress!, order: m)
+      BLAS.choleskyFactor(a.baseAddress, order: m)
     }
     guard info == 0 else { throw .notPositiveDefinite(penalty: penalty) }
     // A pivot far below the largest diagonal means the system is numerically singular in Float.
@@ -200,7 +203,7 @@ public struct RidgeRegression: Sendable {
     }
     _ = system.withUnsafeBufferPointer { a in
       solution.withUnsafeMutableBufferPointer { b in
-        BLAS.choleskySolve(a.baseAddress!, order: m, rightHandSide: b.baseAddress!)
+        BLAS.choleskySolve(a.baseAddress, order: m, rightHandSide: b.baseAddress)
       }
     }
     var dot = 0.0

@@ -48,7 +48,9 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
 extension RandomNumberGenerator {
   /// Returns a uniform integer in `0..<bound` without modulo bias (Lemire's method, with
-  /// rejection). Spelled out here so shuffles do not depend on the standard library's algorithm.
+  /// rejection).
+  ///
+  /// Spelled out here so shuffles do not depend on the standard library's algorithm.
   public mutating func nextIndex(below bound: Int) -> Int {
     precondition(bound > 0, "nextIndex(below:) needs a positive bound, got \(bound)")
     let b = UInt64(bound)

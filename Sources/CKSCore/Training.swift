@@ -108,8 +108,10 @@ public struct Trainer: Sendable {
         throw .holdoutNeedsBothClasses(fraction: options.holdoutFraction)
       }
     }
-    log(.info, "training on \(fitIndices.count) sequences, \(holdIndices.count) held out; "
-      + "n=\(options.filterWidth) M=\(options.featureCount), \(gridSize) (gamma, lambda) pairs")
+    log(
+      .info,
+      "training on \(fitIndices.count) sequences, \(holdIndices.count) held out; "
+        + "n=\(options.filterWidth) M=\(options.featureCount), \(gridSize) (gamma, lambda) pairs")
 
     var grid = [GridResult]()
     var best: (auc: Double, gamma: Double, penalty: Double, regression: RidgeRegression)?
@@ -119,16 +121,18 @@ public struct Trainer: Sendable {
           filterWidth: options.filterWidth, featureCount: options.featureCount, gamma: gamma,
           seed: options.seed))
       var regression = RidgeRegression(featureCount: options.featureCount)
-      accumulate(fitIndices, into: &regression, sequences: sequences, labels: labels,
-                 featurizer: featurizer, stage: "gamma \(format(gamma))")
+      accumulate(
+        fitIndices, into: &regression, sequences: sequences, labels: labels,
+        featurizer: featurizer, stage: "gamma \(format(gamma))")
       if holdIndices.isEmpty {
         // A single pair without tuning: fit directly on everything.
         do {
           let ridge = try regression.fit(penalty: options.penalties[0])
           let model = makeModel(gamma: gamma, ridge: ridge)
           grid.append(GridResult(gamma: gamma, penalty: options.penalties[0]))
-          return TrainingResult(model: model, grid: grid, holdoutAUC: nil,
-                                trainingCount: fitIndices.count, holdoutCount: 0)
+          return TrainingResult(
+            model: model, grid: grid, holdoutAUC: nil,
+            trainingCount: fitIndices.count, holdoutCount: 0)
         } catch { throw .ridge(error) }
       }
       let holdFeatures = featurizer.features(
@@ -140,7 +144,9 @@ public struct Trainer: Sendable {
           let ridge = try regression.fit(penalty: penalty)
           let auc = try ROC.auc(scores: ridge.scores(of: holdFeatures), labels: holdLabels)
           point.holdoutAUC = auc
-          log(.info, "gamma \(format(gamma)) lambda \(format(penalty)): held-out AUC \(formatAUC(auc))")
+          log(
+            .info,
+            "gamma \(format(gamma)) lambda \(format(penalty)): held-out AUC \(formatAUC(auc))")
         } catch {
           point.failure = "\(error)"
           log(.warning, "gamma \(format(gamma)) lambda \(format(penalty)): \(error)")
@@ -151,13 +157,16 @@ public struct Trainer: Sendable {
         .compactMap { p in p.holdoutAUC.map { ($0, p.penalty) } }
         .max { $0.0 < $1.0 }
       if let (auc, penalty) = gammaBest, auc > (best?.auc ?? -1) {
-        regression.add(holdFeatures, labels: holdLabels.map { $0 ? 1 : -1 }, threadCount: options.threadCount)
+        regression.add(
+          holdFeatures, labels: holdLabels.map { $0 ? 1 : -1 }, threadCount: options.threadCount)
         best = (auc, gamma, penalty, regression)
       }
     }
     guard let best else { throw .noUsableGridPoint(grid) }
-    log(.info, "chosen gamma \(format(best.gamma)) lambda \(format(best.penalty)) "
-      + "(held-out AUC \(formatAUC(best.auc))); refitting on all \(sequences.count) sequences")
+    log(
+      .info,
+      "chosen gamma \(format(best.gamma)) lambda \(format(best.penalty)) "
+        + "(held-out AUC \(formatAUC(best.auc))); refitting on all \(sequences.count) sequences")
     do {
       let ridge = try best.regression.fit(penalty: best.penalty)
       return TrainingResult(
@@ -167,8 +176,9 @@ public struct Trainer: Sendable {
   }
 
   private func makeModel(gamma: Double, ridge: RidgeModel) -> CKSModel {
-    CKSModel(filterWidth: options.filterWidth, featureCount: options.featureCount, gamma: gamma,
-             seed: options.seed, ridge: ridge)
+    CKSModel(
+      filterWidth: options.filterWidth, featureCount: options.featureCount, gamma: gamma,
+      seed: options.seed, ridge: ridge)
   }
 
   /// Streams features of `indices` in chunks into the ridge statistics.
@@ -183,7 +193,8 @@ public struct Trainer: Sendable {
       let chunk = indices[start..<end]
       let features = featurizer.features(
         of: chunk.map { sequences[$0] }, threadCount: options.threadCount)
-      regression.add(features, labels: chunk.map { labels[$0] ? 1 : -1 }, threadCount: options.threadCount)
+      regression.add(
+        features, labels: chunk.map { labels[$0] ? 1 : -1 }, threadCount: options.threadCount)
       start = end
       if start - lastReport >= 4 * options.chunkSize || start == indices.count {
         log(.info, "\(stage): features and Gram matrix \(start)/\(indices.count) sequences")

@@ -48,7 +48,8 @@ public struct InputError: Error, Equatable, Sendable, CustomStringConvertible {
         "invalid base '\(character)' at column \(column) (allowed: ACGT, IUPAC codes, N; any case)"
       case .emptySequence: "empty sequence"
       case .sequenceBeforeHeader: "sequence line before the first '>' header"
-      case .badCoordinate(let value): "coordinate '\(value.prefix(40))' is not a non-negative integer"
+      case .badCoordinate(let value):
+        "coordinate '\(value.prefix(40))' is not a non-negative integer"
       case .startNotBeforeEnd(let start, let end): "start \(start) is not before end \(end)"
       case .unknownChromosome(let name): "chromosome '\(name)' is not in the genome"
       case .offChromosome(let chromosome, let start, let end, let length):

@@ -18,7 +18,9 @@ public enum ModelFile {
   public static let formatVersion = 1
   static let magic = "cks-model"
 
-  /// Writes `model` to `path` atomically. `summary` adds informational `key value` lines
+  /// Writes `model` to `path` atomically.
+  ///
+  /// `summary` adds informational `key value` lines
   /// (keys without tabs or newlines).
   public static func write(
     _ model: CKSModel, summary: [(String, String)] = [], to path: String
@@ -45,7 +47,9 @@ public enum ModelFile {
   /// Reads a model.
   /// - Returns: the model and every header field (summary lines included).
   /// - Throws: `InputError` for a missing, truncated, corrupted or newer-version file.
-  public static func read(path: String) throws(InputError) -> (model: CKSModel, fields: [String: String]) {
+  public static func read(path: String) throws(InputError) -> (
+    model: CKSModel, fields: [String: String]
+  ) {
     let bytes = try readAll(path)
     func fail(_ why: String, line: Int? = nil) -> InputError {
       InputError(path: path, line: line, reason: .model(why))
@@ -70,7 +74,9 @@ public enum ModelFile {
           throw fail("bad format version '\(parts[1])'", line: 1)
         }
         guard version <= formatVersion else {
-          throw fail("model format version \(version) is newer than this cks reads (\(formatVersion)); upgrade cks", line: 1)
+          throw fail(
+            "model format version \(version) is newer than this cks reads (\(formatVersion)); upgrade cks",
+            line: 1)
         }
         fields["format"] = String(version)
       } else if line.isEmpty {
@@ -98,8 +104,12 @@ public enum ModelFile {
     }
     let filterWidth: Int = try value("filter-width") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
     let featureCount: Int = try value("feature-count") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
-    let gamma: Double = try value("gamma") { Double($0).flatMap { $0 > 0 && $0.isFinite ? $0 : nil } }
-    let penalty: Double = try value("lambda") { Double($0).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil } }
+    let gamma: Double = try value("gamma") {
+      Double($0).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+    }
+    let penalty: Double = try value("lambda") {
+      Double($0).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil }
+    }
     let seed: UInt64 = try value("seed") { UInt64($0) }
     let intercept: Float = try value("intercept") { Float($0).flatMap { $0.isFinite ? $0 : nil } }
     let weightCount: Int = try value("weights") { text in
@@ -109,14 +119,20 @@ public enum ModelFile {
     guard weightCount == featureCount else {
       throw fail("weights count \(weightCount) does not match feature-count \(featureCount)")
     }
-    let stored: String = try value("checksum") { $0.hasPrefix("crc32:") ? String($0.dropFirst(6)) : nil }
+    let stored: String = try value("checksum") {
+      $0.hasPrefix("crc32:") ? String($0.dropFirst(6)) : nil
+    }
     let payload = Array(bytes[headerEnd...])
     guard payload.count == 4 * featureCount else {
-      throw fail("truncated or padded model file: \(payload.count) weight bytes, expected \(4 * featureCount)")
+      throw fail(
+        "truncated or padded model file: \(payload.count) weight bytes, expected \(4 * featureCount)"
+      )
     }
     let crc = Zlib.crc32(payload, continuing: Zlib.crc32(Array(bytes[0..<checksumLineStart])))
     guard hex(crc) == stored else {
-      throw fail("checksum mismatch (stored crc32:\(stored), computed crc32:\(hex(crc))): the file is corrupted")
+      throw fail(
+        "checksum mismatch (stored crc32:\(stored), computed crc32:\(hex(crc))): the file is corrupted"
+      )
     }
     var weights = [Float](repeating: 0, count: featureCount)
     for j in 0..<featureCount {

@@ -2,7 +2,9 @@
   import Glibc
 #endif
 
-/// Writes output atomically: all bytes go to a temporary file beside the target, which is renamed
+/// Writes output files atomically.
+///
+/// All bytes go to a temporary file beside the target, which is renamed
 /// over it only when complete, so a failed or interrupted run leaves no half-written file.
 /// The path `-` writes to standard output instead.
 public enum OutputFile {
@@ -19,7 +21,8 @@ public enum OutputFile {
     let temporary = path + ".tmp-\(getpid())"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     guard descriptor >= 0 else {
-      throw InputError(path: path, reason: .other("cannot write: \(String(cString: strerror(errno)))"))
+      throw InputError(
+        path: path, reason: .other("cannot write: \(String(cString: strerror(errno)))"))
     }
     pending.insert(temporary)
     defer { pending.remove(temporary) }
@@ -47,15 +50,18 @@ public enum OutputFile {
     for path in pending { unlink(path) }
   }
 
-  private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(InputError) {
+  private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String)
+    throws(InputError)
+  {
     var offset = 0
     while offset < bytes.count {
       let written = bytes.withUnsafeBufferPointer { buffer in
-        Glibc.write(descriptor, buffer.baseAddress! + offset, bytes.count - offset)
+        Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, bytes.count - offset)
       }
       if written < 0 {
         if errno == EINTR { continue }
-        throw InputError(path: path, reason: .other("cannot write: \(String(cString: strerror(errno)))"))
+        throw InputError(
+          path: path, reason: .other("cannot write: \(String(cString: strerror(errno)))"))
       }
       offset += written
     }

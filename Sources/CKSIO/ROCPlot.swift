@@ -15,7 +15,9 @@ public enum ROCPlot {
     }
   }
 
-  static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+  static let palette = [
+    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+  ]
 
   /// The SVG document (480 × 480 plot area plus margins and legend).
   public static func svg(_ curves: [Curve], title: String = "ROC") -> String {
@@ -37,18 +39,25 @@ public enum ROCPlot {
 
       """
     for tick in stride(from: 0.0, through: 1.0, by: 0.2) {
-      svg += "<text x=\"\(x(tick))\" y=\"\(fixed(top + size + 16))\" text-anchor=\"middle\">\(fixed(tick, 1))</text>\n"
-      svg += "<text x=\"\(fixed(left - 6))\" y=\"\(fixed(top + (1 - tick) * size + 4))\" text-anchor=\"end\">\(fixed(tick, 1))</text>\n"
+      svg +=
+        "<text x=\"\(x(tick))\" y=\"\(fixed(top + size + 16))\" text-anchor=\"middle\">\(fixed(tick, 1))</text>\n"
+      svg +=
+        "<text x=\"\(fixed(left - 6))\" y=\"\(fixed(top + (1 - tick) * size + 4))\" text-anchor=\"end\">\(fixed(tick, 1))</text>\n"
     }
-    svg += "<text x=\"\(x(0.5))\" y=\"\(fixed(top + size + 34))\" text-anchor=\"middle\">False positive rate</text>\n"
-    svg += "<text transform=\"translate(16 \(y(0.5))) rotate(-90)\" text-anchor=\"middle\">True positive rate</text>\n"
+    svg +=
+      "<text x=\"\(x(0.5))\" y=\"\(fixed(top + size + 34))\" text-anchor=\"middle\">False positive rate</text>\n"
+    svg +=
+      "<text transform=\"translate(16 \(y(0.5))) rotate(-90)\" text-anchor=\"middle\">True positive rate</text>\n"
     for (index, curve) in curves.enumerated() {
       let color = palette[index % palette.count]
       let points = curve.points.map { "\(x($0.falsePositiveRate)),\(y($0.truePositiveRate))" }
-      svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" points=\"\(points.joined(separator: " "))\"/>\n"
+      svg +=
+        "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" points=\"\(points.joined(separator: " "))\"/>\n"
       let legendY = top + size + 56 + Double(index) * 18
-      svg += "<line x1=\"\(fixed(left))\" y1=\"\(fixed(legendY - 4))\" x2=\"\(fixed(left + 24))\" y2=\"\(fixed(legendY - 4))\" stroke=\"\(color)\" stroke-width=\"3\"/>\n"
-      svg += "<text x=\"\(fixed(left + 30))\" y=\"\(fixed(legendY))\">\(escape(curve.name)) (AUC \(formatAUC(curve.auc)))</text>\n"
+      svg +=
+        "<line x1=\"\(fixed(left))\" y1=\"\(fixed(legendY - 4))\" x2=\"\(fixed(left + 24))\" y2=\"\(fixed(legendY - 4))\" stroke=\"\(color)\" stroke-width=\"3\"/>\n"
+      svg +=
+        "<text x=\"\(fixed(left + 30))\" y=\"\(fixed(legendY))\">\(escape(curve.name)) (AUC \(formatAUC(curve.auc)))</text>\n"
     }
     return svg + "</svg>\n"
   }

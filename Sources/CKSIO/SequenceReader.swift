@@ -25,7 +25,9 @@ public struct SequenceReader: Sendable {
 
   /// Reads every record of `path` (`-` for standard input).
   /// - Throws: `InputError` naming the file, line, record and reason.
-  public func read(path: String) throws(InputError) -> (format: SequenceFormat, records: [SequenceRecord]) {
+  public func read(path: String) throws(InputError) -> (
+    format: SequenceFormat, records: [SequenceRecord]
+  ) {
     let reader = try LineReader(path: path)
     var first: ArraySlice<UInt8>?
     while let line = try reader.nextLine() {
@@ -36,7 +38,9 @@ public struct SequenceReader: Sendable {
     }
     guard let first else { throw InputError(path: path, reason: .empty) }
     let detected: SequenceFormat
-    if let format { detected = format } else {
+    if let format {
+      detected = format
+    } else {
       detected = try detect(first, path: path, line: reader.lineNumber)
     }
     var records: [SequenceRecord]
@@ -49,7 +53,9 @@ public struct SequenceReader: Sendable {
     return (detected, records)
   }
 
-  private func detect(_ line: ArraySlice<UInt8>, path: String, line number: Int) throws(InputError) -> SequenceFormat {
+  private func detect(_ line: ArraySlice<UInt8>, path: String, line number: Int) throws(InputError)
+    -> SequenceFormat
+  {
     let text = String(decoding: line, as: UTF8.self)
     if text.hasPrefix("FoldID") { return .deepbind }
     if text.hasPrefix(">") { return .fasta }
@@ -61,7 +67,9 @@ public struct SequenceReader: Sendable {
 
   // MARK: - DeepBind
 
-  private func readDeepBind(_ reader: LineReader, first: ArraySlice<UInt8>) throws(InputError) -> [SequenceRecord] {
+  private func readDeepBind(_ reader: LineReader, first: ArraySlice<UInt8>) throws(InputError)
+    -> [SequenceRecord]
+  {
     let header = String(decoding: first, as: UTF8.self)
     guard header == Self.deepBindHeader else {
       throw InputError(
@@ -83,9 +91,11 @@ public struct SequenceReader: Sendable {
       case "1": label = true
       case "0": label = false
       case let other:
-        throw InputError(path: reader.path, line: reader.lineNumber, record: id, reason: .badLabel(other))
+        throw InputError(
+          path: reader.path, line: reader.lineNumber, record: id, reason: .badLabel(other))
       }
-      let sequence = try parseBases(fields[2], reader: reader, record: id, columnOffset: fields[0].count + fields[1].count + 2)
+      let sequence = try parseBases(
+        fields[2], reader: reader, record: id, columnOffset: fields[0].count + fields[1].count + 2)
       records.append(SequenceRecord(id: id ?? "", sequence: sequence, label: label))
     }
     return records
@@ -93,7 +103,9 @@ public struct SequenceReader: Sendable {
 
   // MARK: - FASTA
 
-  private func readFASTA(_ reader: LineReader, first: ArraySlice<UInt8>) throws(InputError) -> [SequenceRecord] {
+  private func readFASTA(_ reader: LineReader, first: ArraySlice<UInt8>) throws(InputError)
+    -> [SequenceRecord]
+  {
     var records = [SequenceRecord]()
     var name: String?
     var headerLine = 0
@@ -115,7 +127,8 @@ public struct SequenceReader: Sendable {
         codes.removeAll(keepingCapacity: true)
       } else if !current.allSatisfy(isSpace) {
         guard name != nil else {
-          throw InputError(path: reader.path, line: reader.lineNumber, reason: .sequenceBeforeHeader)
+          throw InputError(
+            path: reader.path, line: reader.lineNumber, reason: .sequenceBeforeHeader)
         }
         var trimmed = current
         while let last = trimmed.last, isSpace(last) { trimmed = trimmed.dropLast() }
@@ -130,13 +143,16 @@ public struct SequenceReader: Sendable {
 
   // MARK: - BED / narrowPeak
 
-  private func readBED(_ reader: LineReader, first: ArraySlice<UInt8>) throws(InputError) -> [SequenceRecord] {
+  private func readBED(_ reader: LineReader, first: ArraySlice<UInt8>) throws(InputError)
+    -> [SequenceRecord]
+  {
     guard let genome else { throw InputError(path: reader.path, reason: .genomeRequired) }
     var records = [SequenceRecord]()
     var line: ArraySlice<UInt8>? = first
     while let current = line {
       let text = String(decoding: current, as: UTF8.self)
-      if text.isEmpty || text.hasPrefix("#") || text.hasPrefix("track") || text.hasPrefix("browser") {
+      if text.isEmpty || text.hasPrefix("#") || text.hasPrefix("track") || text.hasPrefix("browser")
+      {
         line = try reader.nextLine()
         continue
       }
@@ -146,24 +162,30 @@ public struct SequenceReader: Sendable {
     return records
   }
 
-  private func bedRecord(_ text: String, genome: Genome, reader: LineReader) throws(InputError) -> SequenceRecord {
+  private func bedRecord(_ text: String, genome: Genome, reader: LineReader) throws(InputError)
+    -> SequenceRecord
+  {
     let path = reader.path
     let number = reader.lineNumber
     var fields = text.split(separator: "\t", omittingEmptySubsequences: false)
     if fields.count < 3 { fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" }) }
     guard fields.count >= 3 else {
-      throw InputError(path: path, line: number, reason: .columnCount(expected: "at least 3", found: fields.count))
+      throw InputError(
+        path: path, line: number, reason: .columnCount(expected: "at least 3", found: fields.count))
     }
     let chromosome = String(fields[0])
     let label = "\(chromosome):\(fields[1])-\(fields[2])"
     guard let start = Int(fields[1]), start >= 0 else {
-      throw InputError(path: path, line: number, record: label, reason: .badCoordinate(String(fields[1])))
+      throw InputError(
+        path: path, line: number, record: label, reason: .badCoordinate(String(fields[1])))
     }
     guard let end = Int(fields[2]), end >= 0 else {
-      throw InputError(path: path, line: number, record: label, reason: .badCoordinate(String(fields[2])))
+      throw InputError(
+        path: path, line: number, record: label, reason: .badCoordinate(String(fields[2])))
     }
     guard start < end else {
-      throw InputError(path: path, line: number, record: label, reason: .startNotBeforeEnd(start: start, end: end))
+      throw InputError(
+        path: path, line: number, record: label, reason: .startNotBeforeEnd(start: start, end: end))
     }
     var center = start + (end - start) / 2
     if fields.count >= 10, let summit = Int(fields[9]), summit >= 0 {
@@ -171,18 +193,24 @@ public struct SequenceReader: Sendable {
     }
     let windowStart = center - windowWidth / 2
     let windowEnd = windowStart + windowWidth
-    let name = fields.count >= 4 && fields[3] != "." && !fields[3].isEmpty
+    let name =
+      fields.count >= 4 && fields[3] != "." && !fields[3].isEmpty
       ? String(fields[3]) : "\(chromosome):\(windowStart)-\(windowEnd)"
     guard let length = genome.length(of: chromosome) else {
-      throw InputError(path: path, line: number, record: label, reason: .unknownChromosome(chromosome))
+      throw InputError(
+        path: path, line: number, record: label, reason: .unknownChromosome(chromosome))
     }
     guard windowStart >= 0, windowEnd <= length else {
       throw InputError(
         path: path, line: number, record: label,
-        reason: .offChromosome(chromosome: chromosome, start: windowStart, end: windowEnd, length: length))
+        reason: .offChromosome(
+          chromosome: chromosome, start: windowStart, end: windowEnd, length: length))
     }
-    guard let bytes = genome.bases(chromosome: chromosome, start: windowStart, end: windowEnd) else {
-      throw InputError(path: genome.path, record: name, reason: .readFailed("cannot fetch \(chromosome):\(windowStart)-\(windowEnd)"))
+    guard let bytes = genome.bases(chromosome: chromosome, start: windowStart, end: windowEnd)
+    else {
+      throw InputError(
+        path: genome.path, record: name,
+        reason: .readFailed("cannot fetch \(chromosome):\(windowStart)-\(windowEnd)"))
     }
     switch DNASequence.parse(bytes) {
     case .success(let sequence): return SequenceRecord(id: name, sequence: sequence)
@@ -201,7 +229,8 @@ public struct SequenceReader: Sendable {
     switch DNASequence.parse(bytes) {
     case .success(let sequence):
       if sequence.count == 0 {
-        throw InputError(path: reader.path, line: reader.lineNumber, record: record, reason: .emptySequence)
+        throw InputError(
+          path: reader.path, line: reader.lineNumber, record: record, reason: .emptySequence)
       }
       return sequence
     case .failure(let bad):

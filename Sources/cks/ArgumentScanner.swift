@@ -72,7 +72,7 @@ struct ArgumentScanner {
         value = inlineValue
       } else {
         guard index < arguments.count else {
-          throw UsageError(message: "option '\(name)' needs a value (\(option.value!))")
+          throw UsageError(message: "option '\(name)' needs a value (\(option.value ?? "VALUE"))")
         }
         value = arguments[index]
         index += 1
@@ -94,16 +94,23 @@ struct ArgumentScanner {
   func flag(_ long: String) -> Bool { flags.contains(long) }
 
   /// An integer option within `range`, or `defaultValue`.
-  func integer(_ long: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
+  func integer(_ long: String, default defaultValue: Int, in range: ClosedRange<Int>)
+    throws(UsageError) -> Int
+  {
     guard let text = value(long) else { return defaultValue }
     guard let number = Int(text), range.contains(number) else {
-      throw UsageError(message: "--\(long) must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+      throw UsageError(
+        message:
+          "--\(long) must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'"
+      )
     }
     return number
   }
 
   /// A real option satisfying `valid`, or `defaultValue`.
-  func real(_ long: String, default defaultValue: Double, rule: String, _ valid: (Double) -> Bool) throws(UsageError) -> Double {
+  func real(_ long: String, default defaultValue: Double, rule: String, _ valid: (Double) -> Bool)
+    throws(UsageError) -> Double
+  {
     guard let text = value(long) else { return defaultValue }
     guard let number = Double(text), number.isFinite, valid(number) else {
       throw UsageError(message: "--\(long) must be \(rule), got '\(text)'")
@@ -112,12 +119,15 @@ struct ArgumentScanner {
   }
 
   /// A comma-separated list of reals, each satisfying `valid`.
-  func realList(_ long: String, default defaultValue: [Double], rule: String, _ valid: (Double) -> Bool) throws(UsageError) -> [Double] {
+  func realList(
+    _ long: String, default defaultValue: [Double], rule: String, _ valid: (Double) -> Bool
+  ) throws(UsageError) -> [Double] {
     guard let text = value(long) else { return defaultValue }
     var list = [Double]()
     for part in text.split(separator: ",", omittingEmptySubsequences: false) {
       guard let number = Double(part.trimmingSpaces), number.isFinite, valid(number) else {
-        throw UsageError(message: "--\(long) must be a comma-separated list of numbers \(rule), got '\(text)'")
+        throw UsageError(
+          message: "--\(long) must be a comma-separated list of numbers \(rule), got '\(text)'")
       }
       list.append(number)
     }

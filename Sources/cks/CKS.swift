@@ -1,8 +1,9 @@
+import CKSCore
+import CKSIO
+
 #if canImport(Glibc)
   import Glibc
 #endif
-import CKSCore
-import CKSIO
 
 /// Entry point: dispatches to a subcommand and maps errors to exit status.
 ///
@@ -28,10 +29,12 @@ enum CKS {
 
       """
     for command in commands {
-      text += "  " + command.name + String(repeating: " ", count: max(1, 12 - command.name.count))
+      text +=
+        "  " + command.name + String(repeating: " ", count: max(1, 12 - command.name.count))
         + command.abstract + "\n"
     }
-    text += "  help        show help for a command\n\nSee 'cks help <command>' or 'cks <command> --help'.\n"
+    text +=
+      "  help        show help for a command\n\nSee 'cks help <command>' or 'cks <command> --help'.\n"
     return text
   }()
 
@@ -105,7 +108,7 @@ enum CKS {
     let handler: @convention(c) (Int32) -> Void = { signal in
       OutputFile.removeTemporaryFiles()
       let message = Array("cks: interrupted; no output file was written\n".utf8)
-      message.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress!, $0.count) }
+      message.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
       _exit(128 + signal)
     }
     signal(SIGINT, handler)

@@ -13,10 +13,15 @@ struct CommonOptions {
   var logLevel: LogLevel
 
   static let specs: [OptionSpec] = [
-    OptionSpec(long: "threads", short: "t", value: "N", help: "worker threads; results do not depend on it", defaultValue: "all CPUs"),
-    OptionSpec(long: "seed", short: "s", value: "S", help: "random seed (filters, shuffles, hold-out split)", defaultValue: "1"),
+    OptionSpec(
+      long: "threads", short: "t", value: "N", help: "worker threads; results do not depend on it",
+      defaultValue: "all CPUs"),
+    OptionSpec(
+      long: "seed", short: "s", value: "S", help: "random seed (filters, shuffles, hold-out split)",
+      defaultValue: "1"),
     OptionSpec(long: "quiet", short: "q", value: nil, help: "print only errors on stderr"),
-    OptionSpec(long: "verbose", short: "v", value: nil, help: "print more progress detail on stderr"),
+    OptionSpec(
+      long: "verbose", short: "v", value: nil, help: "print more progress detail on stderr"),
     OptionSpec(long: "help", short: "h", value: nil, help: "show this help"),
   ]
 
@@ -45,9 +50,17 @@ struct InputOptions {
   var windowWidth: Int
 
   static let specs: [OptionSpec] = [
-    OptionSpec(long: "format", short: "f", value: "FMT", help: "input format: deepbind, fasta or bed", defaultValue: "detected from content"),
-    OptionSpec(long: "genome", short: "g", value: "FA", help: "reference genome FASTA (plain or bgzip) for BED/narrowPeak input; .fai built if missing"),
-    OptionSpec(long: "window", short: "w", value: "N", help: "bases cut around each BED summit (narrowPeak column 10) or midpoint", defaultValue: "101"),
+    OptionSpec(
+      long: "format", short: "f", value: "FMT", help: "input format: deepbind, fasta or bed",
+      defaultValue: "detected from content"),
+    OptionSpec(
+      long: "genome", short: "g", value: "FA",
+      help:
+        "reference genome FASTA (plain or bgzip) for BED/narrowPeak input; .fai built if missing"),
+    OptionSpec(
+      long: "window", short: "w", value: "N",
+      help: "bases cut around each BED summit (narrowPeak column 10) or midpoint",
+      defaultValue: "101"),
   ]
 
   init(_ scanner: ArgumentScanner) throws(UsageError) {
@@ -63,7 +76,9 @@ struct InputOptions {
 
   /// A reader with the genome opened (indexed) if one was given.
   func reader() throws(InputError) -> SequenceReader {
-    let genome = try genomePath.map { (path: String) throws(InputError) -> Genome in try Genome(path: path) }
+    let genome = try genomePath.map { (path: String) throws(InputError) -> Genome in
+      try Genome(path: path)
+    }
     return SequenceReader(format: format, genome: genome, windowWidth: windowWidth)
   }
 }
@@ -72,7 +87,8 @@ struct InputOptions {
 func requireReadable(_ paths: [String], option: String) throws(UsageError) {
   for path in paths where path != "-" {
     if access(path, R_OK) != 0 {
-      throw UsageError(message: "\(option): cannot read '\(path)': \(String(cString: strerror(errno)))")
+      throw UsageError(
+        message: "\(option): cannot read '\(path)': \(String(cString: strerror(errno)))")
     }
   }
 }

@@ -1,8 +1,9 @@
+import CKSCore
+import Dispatch
+
 #if canImport(Glibc)
   import Glibc
 #endif
-import CKSCore
-import Dispatch
 
 /// Standard error output, progress lines and the log sink handed to the core.
 enum Console {
@@ -10,7 +11,7 @@ enum Console {
   static func error(_ text: String) {
     var bytes = Array(text.utf8)
     if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
-    bytes.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress!, $0.count) }
+    bytes.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
   }
 
   /// Flushes buffered standard output (before an error message, so the streams stay in order).

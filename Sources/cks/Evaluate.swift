@@ -5,7 +5,8 @@ import CKSIO
 struct Evaluate: Command {
   static let name = "evaluate"
   static let abstract = "ROC AUC of a model on labelled test sets (TSV), optional ROC plot"
-  static let usage = "--model MODEL [TEST...] [--positives FA --negatives FA]... [--roc FILE.svg] [options]"
+  static let usage =
+    "--model MODEL [TEST...] [--positives FA --negatives FA]... [--roc FILE.svg] [options]"
   static let overview = """
     Each TEST is a DeepBind file whose Bound column gives the labels (e.g. a *_B.seq.gz test
     set). Labelled sets can also be given as pairs of --positives and --negatives files (any
@@ -13,14 +14,25 @@ struct Evaluate: Command {
     AUC is exact (Mann-Whitney, ties count one half).
     """
   static let arguments = [("TEST...", "DeepBind-format test sets with a Bound column")]
-  static let options: [OptionSpec] = [
-    OptionSpec(long: "model", short: "M", value: "MODEL", help: "model file from 'cks train'"),
-    OptionSpec(long: "positives", short: "p", value: "FILE", help: "a test set's positives (repeatable; pairs with --negatives in order)", repeatable: true),
-    OptionSpec(long: "negatives", short: "n", value: "FILE", help: "a test set's negatives (repeatable)", repeatable: true),
-    OptionSpec(long: "roc", value: "FILE.svg", help: "also draw the ROC curves (one per test set, AUC in the legend) as SVG"),
-    OptionSpec(long: "curve", value: "FILE.tsv", help: "also write the ROC points (test, fpr, tpr) as TSV"),
-    OptionSpec(long: "output", short: "o", value: "OUT", help: "TSV file to write (atomically); - for stdout", defaultValue: "-"),
-  ] + InputOptions.specs + CommonOptions.specs
+  static let options: [OptionSpec] =
+    [
+      OptionSpec(long: "model", short: "M", value: "MODEL", help: "model file from 'cks train'"),
+      OptionSpec(
+        long: "positives", short: "p", value: "FILE",
+        help: "a test set's positives (repeatable; pairs with --negatives in order)",
+        repeatable: true),
+      OptionSpec(
+        long: "negatives", short: "n", value: "FILE", help: "a test set's negatives (repeatable)",
+        repeatable: true),
+      OptionSpec(
+        long: "roc", value: "FILE.svg",
+        help: "also draw the ROC curves (one per test set, AUC in the legend) as SVG"),
+      OptionSpec(
+        long: "curve", value: "FILE.tsv", help: "also write the ROC points (test, fpr, tpr) as TSV"),
+      OptionSpec(
+        long: "output", short: "o", value: "OUT",
+        help: "TSV file to write (atomically); - for stdout", defaultValue: "-"),
+    ] + InputOptions.specs + CommonOptions.specs
 
   var modelPath: String
   var tests: [String]
@@ -32,13 +44,18 @@ struct Evaluate: Command {
   var common: CommonOptions
 
   init(_ scanner: ArgumentScanner) throws(UsageError) {
-    guard let model = scanner.value("model") else { throw UsageError(message: "missing --model MODEL") }
+    guard let model = scanner.value("model") else {
+      throw UsageError(message: "missing --model MODEL")
+    }
     modelPath = model
     tests = scanner.positionals
     let positives = scanner.all("positives")
     let negatives = scanner.all("negatives")
     guard positives.count == negatives.count else {
-      throw UsageError(message: "--positives and --negatives must come in pairs (got \(positives.count) and \(negatives.count))")
+      throw UsageError(
+        message:
+          "--positives and --negatives must come in pairs (got \(positives.count) and \(negatives.count))"
+      )
     }
     pairs = Array(zip(positives, negatives))
     guard !tests.isEmpty || !pairs.isEmpty else { throw UsageError(message: "missing TEST file") }
@@ -61,7 +78,11 @@ struct Evaluate: Command {
       var labels = [Bool]()
       for record in records {
         guard let label = record.label else {
-          throw InputError(path: path, reason: .other("test set has no labels: give a DeepBind file with a Bound column, or --positives/--negatives"))
+          throw InputError(
+            path: path,
+            reason: .other(
+              "test set has no labels: give a DeepBind file with a Bound column, or --positives/--negatives"
+            ))
         }
         labels.append(label)
       }
@@ -70,9 +91,12 @@ struct Evaluate: Command {
     for (positivesPath, negativesPath) in pairs {
       let positives = try reader.read(path: positivesPath).records
       let negatives = try reader.read(path: negativesPath).records
-      sets.append((
-        baseName(positivesPath), positivesPath, (positives + negatives).map(\.sequence),
-        [Bool](repeating: true, count: positives.count) + [Bool](repeating: false, count: negatives.count)))
+      sets.append(
+        (
+          baseName(positivesPath), positivesPath, (positives + negatives).map(\.sequence),
+          [Bool](repeating: true, count: positives.count)
+            + [Bool](repeating: false, count: negatives.count)
+        ))
     }
     var table = "test\tpositives\tnegatives\tauc\n"
     var curves = [ROCPlot.Curve]()
@@ -89,7 +113,9 @@ struct Evaluate: Command {
       table += "\(set.name)\t\(positives)\t\(set.labels.count - positives)\t\(formatAUC(auc))\n"
       let curve = try ROC.curve(scores: scores, labels: set.labels)
       curves.append(ROCPlot.Curve(name: set.name, auc: auc, points: curve))
-      for point in curve { points += "\(set.name)\t\(point.falsePositiveRate)\t\(point.truePositiveRate)\n" }
+      for point in curve {
+        points += "\(set.name)\t\(point.falsePositiveRate)\t\(point.truePositiveRate)\n"
+      }
       log(.debug, "\(set.path): AUC \(auc)")
     }
     if let rocPath {

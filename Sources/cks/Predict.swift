@@ -11,10 +11,13 @@ struct Predict: Command {
     or BED name / chrom:start-end window) and score w.phi(x) + b. Higher means more likely bound.
     """
   static let arguments = [("INPUT...", "DeepBind, FASTA or BED/narrowPeak files (- for stdin)")]
-  static let options: [OptionSpec] = [
-    OptionSpec(long: "model", short: "M", value: "MODEL", help: "model file from 'cks train'"),
-    OptionSpec(long: "output", short: "o", value: "OUT", help: "TSV file to write (atomically); - for stdout", defaultValue: "-"),
-  ] + InputOptions.specs + CommonOptions.specs
+  static let options: [OptionSpec] =
+    [
+      OptionSpec(long: "model", short: "M", value: "MODEL", help: "model file from 'cks train'"),
+      OptionSpec(
+        long: "output", short: "o", value: "OUT",
+        help: "TSV file to write (atomically); - for stdout", defaultValue: "-"),
+    ] + InputOptions.specs + CommonOptions.specs
 
   var modelPath: String
   var inputs: [String]
@@ -23,7 +26,9 @@ struct Predict: Command {
   var common: CommonOptions
 
   init(_ scanner: ArgumentScanner) throws(UsageError) {
-    guard let model = scanner.value("model") else { throw UsageError(message: "missing --model MODEL") }
+    guard let model = scanner.value("model") else {
+      throw UsageError(message: "missing --model MODEL")
+    }
     guard !scanner.positionals.isEmpty else { throw UsageError(message: "missing INPUT file") }
     modelPath = model
     inputs = scanner.positionals

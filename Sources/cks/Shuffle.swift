@@ -11,10 +11,14 @@ struct Shuffle: Command {
     base (Altschul-Erickson). Records are named ID_shufK. Same seed, same output.
     """
   static let arguments = [("INPUT", "DeepBind, FASTA or BED/narrowPeak file (- for stdin)")]
-  static let options: [OptionSpec] = [
-    OptionSpec(long: "output", short: "o", value: "OUT", help: "FASTA file to write (atomically); - for stdout", defaultValue: "-"),
-    OptionSpec(long: "shuffles", value: "K", help: "shuffles per input sequence", defaultValue: "1"),
-  ] + InputOptions.specs + CommonOptions.specs
+  static let options: [OptionSpec] =
+    [
+      OptionSpec(
+        long: "output", short: "o", value: "OUT",
+        help: "FASTA file to write (atomically); - for stdout", defaultValue: "-"),
+      OptionSpec(
+        long: "shuffles", value: "K", help: "shuffles per input sequence", defaultValue: "1"),
+    ] + InputOptions.specs + CommonOptions.specs
 
   var inputPath: String
   var outputPath: String
@@ -24,7 +28,9 @@ struct Shuffle: Command {
 
   init(_ scanner: ArgumentScanner) throws(UsageError) {
     guard scanner.positionals.count == 1 else {
-      throw UsageError(message: scanner.positionals.isEmpty ? "missing INPUT file" : "expected one INPUT file, got \(scanner.positionals.count)")
+      throw UsageError(
+        message: scanner.positionals.isEmpty
+          ? "missing INPUT file" : "expected one INPUT file, got \(scanner.positionals.count)")
     }
     inputPath = scanner.positionals[0]
     outputPath = scanner.value("output") ?? "-"
@@ -36,10 +42,13 @@ struct Shuffle: Command {
 
   func run() throws {
     let records = try input.reader().read(path: inputPath).records
-    let shuffled = makeShuffles(of: records.map(\.sequence), count: shuffleCount, seed: common.seed, threadCount: common.threadCount)
+    let shuffled = DinucleotideShuffle.shuffles(
+      of: records.map(\.sequence), count: shuffleCount, seed: common.seed,
+      threadCount: common.threadCount)
     var text = ""
     for (index, sequence) in shuffled.enumerated() {
-      text += ">\(records[index / shuffleCount].id)_shuf\(index % shuffleCount + 1)\n\(sequence.text)\n"
+      text +=
+        ">\(records[index / shuffleCount].id)_shuf\(index % shuffleCount + 1)\n\(sequence.text)\n"
     }
     try OutputFile.write(text, to: outputPath)
   }

@@ -16,17 +16,35 @@ struct Train: Command {
     data. The grid's held-out AUCs are printed to stdout as TSV; progress goes to stderr.
     """
   static let arguments: [(String, String)] = []
-  static let options: [OptionSpec] = [
-    OptionSpec(long: "positives", short: "p", value: "FILE", help: "bound sequences: DeepBind (.seq.gz), FASTA or BED/narrowPeak (- for stdin)"),
-    OptionSpec(long: "negatives", short: "n", value: "FILE", help: "unbound sequences; without it, dinucleotide shuffles of the positives"),
-    OptionSpec(long: "output", short: "o", value: "MODEL", help: "model file to write (atomically)"),
-    OptionSpec(long: "shuffles", value: "K", help: "dinucleotide shuffles per positive when no negatives are given", defaultValue: "1"),
-    OptionSpec(long: "filter-width", value: "N", help: "filter width n in bases", defaultValue: "8"),
-    OptionSpec(long: "features", short: "m", value: "M", help: "number of random features M", defaultValue: "8192"),
-    OptionSpec(long: "gamma", value: "LIST", help: "kernel bandwidths to try, comma-separated, each > 0", defaultValue: "0.5,1,2"),
-    OptionSpec(long: "lambda", value: "LIST", help: "ridge penalties to try, comma-separated, each >= 0", defaultValue: "1,10,100,1000,10000"),
-    OptionSpec(long: "holdout", value: "F", help: "fraction of training data held out to pick (gamma, lambda); 0 needs a single pair", defaultValue: "0.1"),
-  ] + InputOptions.specs + CommonOptions.specs
+  static let options: [OptionSpec] =
+    [
+      OptionSpec(
+        long: "positives", short: "p", value: "FILE",
+        help: "bound sequences: DeepBind (.seq.gz), FASTA or BED/narrowPeak (- for stdin)"),
+      OptionSpec(
+        long: "negatives", short: "n", value: "FILE",
+        help: "unbound sequences; without it, dinucleotide shuffles of the positives"),
+      OptionSpec(
+        long: "output", short: "o", value: "MODEL", help: "model file to write (atomically)"),
+      OptionSpec(
+        long: "shuffles", value: "K",
+        help: "dinucleotide shuffles per positive when no negatives are given", defaultValue: "1"),
+      OptionSpec(
+        long: "filter-width", value: "N", help: "filter width n in bases", defaultValue: "8"),
+      OptionSpec(
+        long: "features", short: "m", value: "M", help: "number of random features M",
+        defaultValue: "8192"),
+      OptionSpec(
+        long: "gamma", value: "LIST", help: "kernel bandwidths to try, comma-separated, each > 0",
+        defaultValue: "0.5,1,2"),
+      OptionSpec(
+        long: "lambda", value: "LIST", help: "ridge penalties to try, comma-separated, each >= 0",
+        defaultValue: "1,10,100,1000,10000"),
+      OptionSpec(
+        long: "holdout", value: "F",
+        help: "fraction of training data held out to pick (gamma, lambda); 0 needs a single pair",
+        defaultValue: "0.1"),
+    ] + InputOptions.specs + CommonOptions.specs
 
   var positivesPath: String
   var negativesPath: String?
@@ -40,8 +58,12 @@ struct Train: Command {
     guard scanner.positionals.isEmpty else {
       throw UsageError(message: "unexpected argument '\(scanner.positionals[0])'")
     }
-    guard let positives = scanner.value("positives") else { throw UsageError(message: "missing --positives FILE") }
-    guard let output = scanner.value("output") else { throw UsageError(message: "missing --output MODEL (-o)") }
+    guard let positives = scanner.value("positives") else {
+      throw UsageError(message: "missing --positives FILE")
+    }
+    guard let output = scanner.value("output") else {
+      throw UsageError(message: "missing --output MODEL (-o)")
+    }
     positivesPath = positives
     negativesPath = scanner.value("negatives")
     outputPath = output
@@ -53,12 +75,20 @@ struct Train: Command {
     common = try CommonOptions(scanner)
     trainingOptions.filterWidth = try scanner.integer("filter-width", default: 8, in: 1...32)
     trainingOptions.featureCount = try scanner.integer("features", default: 8192, in: 1...65536)
-    trainingOptions.gammas = try scanner.realList("gamma", default: [0.5, 1, 2], rule: "> 0") { $0 > 0 }
-    trainingOptions.penalties = try scanner.realList("lambda", default: [1, 10, 100, 1000, 10000], rule: ">= 0") { $0 >= 0 }
-    trainingOptions.holdoutFraction = try scanner.real("holdout", default: 0.1, rule: "in [0, 1)") { $0 >= 0 && $0 < 1 }
+    trainingOptions.gammas = try scanner.realList("gamma", default: [0.5, 1, 2], rule: "> 0") {
+      $0 > 0
+    }
+    trainingOptions.penalties = try scanner.realList(
+      "lambda", default: [1, 10, 100, 1000, 10000], rule: ">= 0"
+    ) { $0 >= 0 }
+    trainingOptions.holdoutFraction = try scanner.real("holdout", default: 0.1, rule: "in [0, 1)") {
+      $0 >= 0 && $0 < 1
+    }
     trainingOptions.seed = common.seed
     trainingOptions.threadCount = common.threadCount
-    if trainingOptions.holdoutFraction == 0 && trainingOptions.gammas.count * trainingOptions.penalties.count > 1 {
+    if trainingOptions.holdoutFraction == 0
+      && trainingOptions.gammas.count * trainingOptions.penalties.count > 1
+    {
       throw UsageError(message: "--holdout 0 needs a single --gamma and a single --lambda value")
     }
     try requireReadable([positives] + (negativesPath.map { [$0] } ?? []), option: "input")
@@ -94,7 +124,8 @@ struct Train: Command {
       }
     } else if fileNegatives == 0 {
       negativeSource = "dinucleotide-shuffle"
-      let shuffles = makeShuffles(of: sequences, count: shuffleCount, seed: common.seed, threadCount: common.threadCount)
+      let shuffles = DinucleotideShuffle.shuffles(
+        of: sequences, count: shuffleCount, seed: common.seed, threadCount: common.threadCount)
       for (index, shuffled) in shuffles.enumerated() {
         sequences.append(shuffled)
         labels.append(false)
@@ -108,7 +139,10 @@ struct Train: Command {
     }
     let shortest = sequences.map(\.count).min() ?? 0
     if shortest < trainingOptions.filterWidth {
-      log(.warning, "some sequences are shorter than the filter width \(trainingOptions.filterWidth) (shortest \(shortest)); their features are all zero")
+      log(
+        .warning,
+        "some sequences are shorter than the filter width \(trainingOptions.filterWidth) (shortest \(shortest)); their features are all zero"
+      )
     }
 
     let trainer = Trainer(options: trainingOptions, log: log)
@@ -116,7 +150,8 @@ struct Train: Command {
     var table = "gamma\tlambda\theldout_auc\tchosen\n"
     for point in result.grid {
       let chosen = point.gamma == result.model.gamma && point.penalty == result.model.ridge.penalty
-      table += "\(format(point.gamma))\t\(format(point.penalty))\t"
+      table +=
+        "\(format(point.gamma))\t\(format(point.penalty))\t"
         + "\(point.holdoutAUC.map(formatAUC) ?? "NA")\t\(chosen ? "*" : "")\n"
     }
     var summary: [(String, String)] = [
@@ -131,35 +166,9 @@ struct Train: Command {
     if let auc = result.holdoutAUC { summary.append(("holdout-auc", formatAUC(auc))) }
     try ModelFile.write(result.model, summary: summary, to: outputPath)
     print(table, terminator: "")
-    log(.info, "wrote \(outputPath) (gamma \(format(result.model.gamma)), lambda \(format(result.model.ridge.penalty))) "
-      + "in \(Console.format1(secondsSince(start))) s")
+    log(
+      .info,
+      "wrote \(outputPath) (gamma \(format(result.model.gamma)), lambda \(format(result.model.ridge.penalty))) "
+        + "in \(Console.format1(secondsSince(start))) s")
   }
-}
-
-/// `shuffleCount` dinucleotide shuffles of each sequence, in order (all of sequence 0's first).
-/// Shuffle k of sequence i uses its own generator seeded by (seed, i, k): thread-count invariant.
-func makeShuffles(of sequences: [DNASequence], count shuffleCount: Int, seed: UInt64, threadCount: Int) -> [DNASequence] {
-  let total = sequences.count * shuffleCount
-  var result = [DNASequence](repeating: DNASequence(codes: []), count: total)
-  result.withUnsafeMutableBufferPointer { buffer in
-    let destination = SendableBuffer(base: buffer.baseAddress!)
-    let blocks = (total + 255) / 256
-    DispatchQueue.concurrentPerform(iterations: max(1, min(threadCount, blocks))) { thread in
-      var block = thread
-      let threads = max(1, min(threadCount, blocks))
-      while block < blocks {
-        for item in (block * 256)..<min(total, (block + 1) * 256) {
-          var generator = SplitMix64(seed: seed, stream: 0x5348_5546, index: UInt64(item))  // "SHUF"
-          let codes = DinucleotideShuffle.shuffle(sequences[item / shuffleCount].codes, using: &generator)
-          (destination.base + item).pointee = DNASequence(codes: codes)
-        }
-        block += threads
-      }
-    }
-  }
-  return result
-}
-
-struct SendableBuffer<Element>: @unchecked Sendable {
-  let base: UnsafeMutablePointer<Element>
 }

@@ -1,4 +1,6 @@
-/// A subcommand: parsed and validated in `init`, then `run()`. Nothing is read before `run`.
+/// A subcommand, parsed and validated in `init`, then run by `run()`.
+///
+/// Nothing is read or computed before `run`.
 protocol Command {
   static var name: String { get }
   static var abstract: String { get }

@@ -47,7 +47,8 @@ func cks(_ arguments: [String], input: String? = nil) throws -> CommandResult {
 }
 
 func temporaryFolder() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("cks-cmd-\(UUID().uuidString)")
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "cks-cmd-\(UUID().uuidString)")
   try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url
 }
@@ -68,11 +69,14 @@ func temporaryFolder() throws -> URL {
     let result = try cks([command, "--help"])
     #expect(result.status == 0)
     let golden = try String(
-      contentsOf: packageRoot.appendingPathComponent("Tests/CKSCommandTests/Golden/\(command)-help.txt"),
+      contentsOf: packageRoot.appendingPathComponent(
+        "Tests/CKSCommandTests/Golden/\(command)-help.txt"),
       encoding: .utf8)
     #expect(result.stdout == golden)
-    let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
-    #expect(readme.contains(result.stdout), "README.md does not show `cks \(command) --help` verbatim")
+    let readme = try String(
+      contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+    #expect(
+      readme.contains(result.stdout), "README.md does not show `cks \(command) --help` verbatim")
     #expect(try cks(["help", command]).stdout == result.stdout)
   }
 }
@@ -83,9 +87,15 @@ func temporaryFolder() throws -> URL {
     (["train", "-o", "m"], "missing --positives FILE"),
     (["train", "--bogus", "1"], "unknown option '--bogus'"),
     (["train", "-p", "x", "-p", "y", "-o", "m"], "option '-p' given more than once"),
-    (["train", "-p", "x", "-o", "m", "--gamma", "0,1"], "--gamma must be a comma-separated list of numbers > 0"),
+    (
+      ["train", "-p", "x", "-o", "m", "--gamma", "0,1"],
+      "--gamma must be a comma-separated list of numbers > 0"
+    ),
     (["train", "-p", "x", "-o", "m", "--holdout", "1"], "--holdout must be in [0, 1)"),
-    (["train", "-p", "x", "-o", "m", "--features", "0"], "--features must be an integer in 1...65536"),
+    (
+      ["train", "-p", "x", "-o", "m", "--features", "0"],
+      "--features must be an integer in 1...65536"
+    ),
     (["train", "-p", "x", "-o", "m", "--holdout", "0"], "--holdout 0 needs a single --gamma"),
     (["predict", "--model", "m"], "missing INPUT file"),
     (["evaluate", "--model", "m", "--positives", "a"], "must come in pairs"),
@@ -118,7 +128,9 @@ func temporaryFolder() throws -> URL {
   func trainFailsCleanly(file: String, message: String) throws {
     let folder = try temporaryFolder()
     let model = folder.appendingPathComponent("m.model").path
-    let result = try cks(["train", "-p", fixture(file), "-o", model, "-m", "16", "--gamma", "1", "--lambda", "1"])
+    let result = try cks([
+      "train", "-p", fixture(file), "-o", model, "-m", "16", "--gamma", "1", "--lambda", "1",
+    ])
     #expect(result.status == 1)
     #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
@@ -129,9 +141,14 @@ func temporaryFolder() throws -> URL {
     let genome = folder.appendingPathComponent("genome.fa").path
     try FileManager.default.copyItem(atPath: fixture("genome.fa"), toPath: genome)
     let out = folder.appendingPathComponent("shuffled.fa").path
-    let result = try cks(["shuffle", fixture("off_end.bed"), "--genome", genome, "--window", "21", "-o", out])
+    let result = try cks([
+      "shuffle", fixture("off_end.bed"), "--genome", genome, "--window", "21", "-o", out,
+    ])
     #expect(result.status == 1)
-    #expect(result.stderr.contains("off_end.bed:2: record 'chrB:100-120': window chrB:100-121 runs off the chromosome (length 120)"))
+    #expect(
+      result.stderr.contains(
+        "off_end.bed:2: record 'chrB:100-120': window chrB:100-121 runs off the chromosome (length 120)"
+      ))
     #expect(!FileManager.default.fileExists(atPath: out))
   }
 
@@ -154,6 +171,8 @@ func temporaryFolder() throws -> URL {
     #expect(lines.count == 8)
     #expect(lines[0] == ">a_shuf1" && lines[2] == ">a_shuf2" && lines[6] == ">b_shuf2")
     #expect(lines[1].count == 18 && lines[1].first == "A" && lines[1].last == "G")
-    #expect(try cks(["shuffle", "-", "--shuffles", "2", "--seed", "5"], input: input).stdout == first.stdout)
+    #expect(
+      try cks(["shuffle", "-", "--shuffles", "2", "--seed", "5"], input: input).stdout
+        == first.stdout)
   }
 }

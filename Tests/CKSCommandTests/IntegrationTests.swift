@@ -7,8 +7,12 @@ import Testing
   let testFile = dataFile("GABPA_GM12878_GABP_HudsonAlpha_B.seq.gz")
 
   func train(_ model: String, threads: Int, extra: [String] = []) throws -> CommandResult {
-    try cks(["train", "-p", trainFile, "-o", model, "-m", "1024", "--gamma", "0.5,1", "--lambda", "100,1000",
-             "--threads", String(threads), "-q"] + extra)
+    try cks(
+      [
+        "train", "-p", trainFile, "-o", model, "-m", "1024", "--gamma", "0.5,1", "--lambda",
+        "100,1000",
+        "--threads", String(threads), "-q",
+      ] + extra)
   }
 
   @Test func trainEvaluatePredictOnRealData() throws {
@@ -42,10 +46,13 @@ import Testing
     // The same seed twice gives the same bytes, for any thread count.
     let again = folder.appendingPathComponent("again.model").path
     #expect(try train(again, threads: 1).status == 0)
-    #expect(FileManager.default.contents(atPath: model) == FileManager.default.contents(atPath: again))
+    #expect(
+      FileManager.default.contents(atPath: model) == FileManager.default.contents(atPath: again))
     let otherSeed = folder.appendingPathComponent("seed2.model").path
     #expect(try train(otherSeed, threads: 2, extra: ["--seed", "2"]).status == 0)
-    #expect(FileManager.default.contents(atPath: model) != FileManager.default.contents(atPath: otherSeed))
+    #expect(
+      FileManager.default.contents(atPath: model) != FileManager.default.contents(atPath: otherSeed)
+    )
   }
 
   @Test func trainsFromBEDAndGenome() throws {
@@ -53,12 +60,17 @@ import Testing
     let genome = folder.appendingPathComponent("lambda.fa").path
     try FileManager.default.copyItem(atPath: dataFile("lambda_virus.fa"), toPath: genome)
     let model = folder.appendingPathComponent("bed.model").path
-    let result = try cks(["train", "-p", dataFile("lambda_peaks.bed"), "--genome", genome, "-o", model,
-                          "-m", "64", "--gamma", "1", "--lambda", "10", "--holdout", "0", "--shuffles", "3"])
+    let result = try cks([
+      "train", "-p", dataFile("lambda_peaks.bed"), "--genome", genome, "-o", model,
+      "-m", "64", "--gamma", "1", "--lambda", "10", "--holdout", "0", "--shuffles", "3",
+    ])
     #expect(result.status == 0, "stderr: \(result.stderr)")
     #expect(result.stderr.contains("read 6 positives and 18 negatives"))
-    let scores = try cks(["predict", "--model", model, dataFile("lambda_peaks.bed"), "--genome", genome])
-    #expect(scores.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: "\t")[0] }
-      == ["region1", "region2", "lambda:12000-12101", "region4", "lambda:30105-30206", "region6"])
+    let scores = try cks([
+      "predict", "--model", model, dataFile("lambda_peaks.bed"), "--genome", genome,
+    ])
+    #expect(
+      scores.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: "\t")[0] }
+        == ["region1", "region2", "lambda:12000-12101", "region4", "lambda:30105-30206", "region6"])
   }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CKSCore
 
 @Suite struct DNASequenceTests {

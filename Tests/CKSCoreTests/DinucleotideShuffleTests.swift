@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CKSCore
 
 @Suite struct DinucleotideShuffleTests {
@@ -39,5 +40,18 @@ import Testing
     var generator = SplitMix64(seed: 1)
     #expect(DinucleotideShuffle.shuffle([], using: &generator) == [])
     #expect(DinucleotideShuffle.shuffle([2, 1], using: &generator) == [2, 1])
+  }
+}
+
+@Suite struct BatchShuffleTests {
+  @Test func batchIsOrderedSeededAndThreadCountInvariant() {
+    let sequences = randomSequences(count: 300, length: 50, seed: 4)
+    let one = DinucleotideShuffle.shuffles(of: sequences, count: 3, seed: 9, threadCount: 1)
+    #expect(one.count == 900)
+    #expect(one == DinucleotideShuffle.shuffles(of: sequences, count: 3, seed: 9, threadCount: 2))
+    #expect(one != DinucleotideShuffle.shuffles(of: sequences, count: 3, seed: 10, threadCount: 1))
+    for (index, shuffled) in one.enumerated() {
+      #expect(shuffled.codes.first == sequences[index / 3].codes.first)
+    }
   }
 }

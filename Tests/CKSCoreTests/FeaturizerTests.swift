@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CKSCore
 
 @Suite struct FeaturizerTests {
@@ -78,7 +79,8 @@ import Testing
     #expect(one == make(1))
     #expect(one == make(2))
     #expect(one == make(4))
-    let other = Featurizer(filters: RandomFilterBank(filterWidth: 8, featureCount: 64, gamma: 1, seed: 4))
+    let other = Featurizer(
+      filters: RandomFilterBank(filterWidth: 8, featureCount: 64, gamma: 1, seed: 4))
     #expect(other.features(of: sequences) != one)
   }
 
@@ -94,7 +96,8 @@ import Testing
   }
 
   @Test func shortSequencesHaveZeroFeaturesAndNAddsNothing() throws {
-    let featurizer = Featurizer(filters: RandomFilterBank(filterWidth: 4, featureCount: 32, gamma: 1, seed: 1))
+    let featurizer = Featurizer(
+      filters: RandomFilterBank(filterWidth: 4, featureCount: 32, gamma: 1, seed: 1))
     let short = try DNASequence.parse(Array("ACG".utf8)).get()
     #expect(featurizer.features(of: [short]).values.allSatisfy { $0 == 0 })
     // A window of only N has response b_j: its feature is √(2/M) cos(b_j).

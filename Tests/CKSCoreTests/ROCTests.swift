@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CKSCore
 
 @Suite struct ROCTests {
@@ -10,12 +11,15 @@ import Testing
 
   @Test func handComputedWithTies() throws {
     // Positives {0.5, 0.9}, negatives {0.5, 0.2}: tie 0.5 + wins 1 + 1 + 1 = 3.5 of 4.
-    #expect(try ROC.auc(scores: [0.5, 0.5, 0.2, 0.9], labels: [true, false, false, true]) == 0.875)
+    #expect(
+      try ROC.auc(scores: [0.5, 0.5, 0.2, 0.9], labels: [true, false, false, true]) == 0.875)
     // All tied: one half.
-    #expect(try ROC.auc(scores: [1, 1, 1, 1, 1], labels: [true, false, true, false, false]) == 0.5)
+    #expect(
+      try ROC.auc(scores: [1, 1, 1, 1, 1], labels: [true, false, true, false, false]) == 0.5)
     // Three-way ties across classes: positives {2, 2, 3}, negatives {1, 2, 2}.
     // 2 vs 1: 2 wins; 2 vs 2: 4 ties (2.0); 3 vs all: 3 wins. (2 + 2 + 3) / 9 = 7/9.
-    let auc = try ROC.auc(scores: [2, 2, 3, 1, 2, 2], labels: [true, true, true, false, false, false])
+    let auc = try ROC.auc(
+      scores: [2, 2, 3, 1, 2, 2], labels: [true, true, true, false, false, false])
     #expect(abs(auc - 7.0 / 9.0) < 1e-15)
   }
 
@@ -38,7 +42,8 @@ import Testing
     #expect(curve.last == ROCPoint(falsePositiveRate: 1, truePositiveRate: 1))
     var area = 0.0
     for (a, b) in zip(curve, curve.dropFirst()) {
-      area += (b.falsePositiveRate - a.falsePositiveRate) * (a.truePositiveRate + b.truePositiveRate) / 2
+      area +=
+        (b.falsePositiveRate - a.falsePositiveRate) * (a.truePositiveRate + b.truePositiveRate) / 2
     }
     #expect(abs(area - (try ROC.auc(scores: scores, labels: labels))) < 1e-12)
   }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CKSCore
 
 @Suite struct RidgeRegressionTests {
@@ -53,7 +54,8 @@ import Testing
     for start in stride(from: 0, to: 300, by: 70) {
       let end = min(300, start + 70)
       let part = Matrix(
-        rowCount: end - start, columnCount: 1100, values: Array(x.values[(start * 1100)..<(end * 1100)]))
+        rowCount: end - start, columnCount: 1100,
+        values: Array(x.values[(start * 1100)..<(end * 1100)]))
       chunked.add(part, labels: Array(y[start..<end]))
     }
     let a = try whole.fit(penalty: 5)

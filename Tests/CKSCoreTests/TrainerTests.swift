@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CKSCore
 
 @Suite struct TrainerTests {
@@ -13,9 +14,12 @@ import Testing
       codes.replaceSubrange(at..<(at + 6), with: motif)
       sequences.append(DNASequence(codes: codes))
     }
-    let negatives = sequences.map { DNASequence(codes: DinucleotideShuffle.shuffle($0.codes, using: &generator)) }
+    let negatives = sequences.map {
+      DNASequence(codes: DinucleotideShuffle.shuffle($0.codes, using: &generator))
+    }
     return (
-      sequences + negatives, [Bool](repeating: true, count: count) + [Bool](repeating: false, count: count),
+      sequences + negatives,
+      [Bool](repeating: true, count: count) + [Bool](repeating: false, count: count),
       Array(0..<count) + Array(0..<count)
     )
   }
@@ -28,11 +32,13 @@ import Testing
     options.gammas = [0.5, 1]
     options.penalties = [1, 100]
     options.chunkSize = 100
-    let result = try Trainer(options: options).train(sequences: sequences, labels: labels, groups: groups)
+    let result = try Trainer(options: options).train(
+      sequences: sequences, labels: labels, groups: groups)
     #expect(result.grid.count == 4)
     #expect((result.holdoutAUC ?? 0) > 0.85)
     options.threadCount = 2
-    let again = try Trainer(options: options).train(sequences: sequences, labels: labels, groups: groups)
+    let again = try Trainer(options: options).train(
+      sequences: sequences, labels: labels, groups: groups)
     #expect(again.model == result.model)
     let (test, testLabels, _) = plantedMotifData(count: 200, seed: 2)
     let auc = try ROC.auc(scores: result.model.scorer().scores(of: test), labels: testLabels)

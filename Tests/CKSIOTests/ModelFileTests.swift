@@ -1,12 +1,14 @@
 import CKSCore
 import Foundation
 import Testing
+
 @testable import CKSIO
 
 @Suite struct ModelFileTests {
   let model = CKSModel(
     filterWidth: 8, featureCount: 5, gamma: 0.5, seed: 42,
-    ridge: RidgeModel(penalty: 100, weights: [1.5, -2.25, 1e-7, 0.1, -0.333_333_34], intercept: -0.123_456_79))
+    ridge: RidgeModel(
+      penalty: 100, weights: [1.5, -2.25, 1e-7, 0.1, -0.333_333_34], intercept: -0.123_456_79))
 
   func written() throws -> String {
     let path = try temporaryFolder().appendingPathComponent("m.model").path
@@ -22,7 +24,8 @@ import Testing
     // Writing again gives the same bytes.
     let again = path + "2"
     try ModelFile.write(read, summary: [("training-positives", "10")], to: again)
-    #expect(FileManager.default.contents(atPath: path) == FileManager.default.contents(atPath: again))
+    #expect(
+      FileManager.default.contents(atPath: path) == FileManager.default.contents(atPath: again))
   }
 
   @Test func corruptedWeightIsAChecksumError() throws {
@@ -38,19 +41,25 @@ import Testing
     let path = try written()
     var bytes = [UInt8](FileManager.default.contents(atPath: path)!)
     let needle = Array("gamma\t0.5".utf8)
-    let at = (0..<(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle }!
+    let at = (0..<(bytes.count - needle.count)).first {
+      Array(bytes[$0..<($0 + needle.count)]) == needle
+    }!
     bytes[at + needle.count - 1] = UInt8(ascii: "6")
     try Data(bytes).write(to: URL(fileURLWithPath: path))
-    #expect(inputError { _ = try ModelFile.read(path: path) }?.description.contains("checksum mismatch") == true)
+    #expect(
+      inputError { _ = try ModelFile.read(path: path) }?.description.contains("checksum mismatch")
+        == true)
   }
 
   @Test func truncatedAndNewerVersion() throws {
     let path = try written()
     let bytes = FileManager.default.contents(atPath: path)!
     try bytes.prefix(bytes.count - 4).write(to: URL(fileURLWithPath: path))
-    #expect(inputError { _ = try ModelFile.read(path: path) }?.description.contains("truncated") == true)
+    #expect(
+      inputError { _ = try ModelFile.read(path: path) }?.description.contains("truncated") == true)
     try bytes.prefix(40).write(to: URL(fileURLWithPath: path))
-    #expect(inputError { _ = try ModelFile.read(path: path) }?.description.contains("truncated") == true)
+    #expect(
+      inputError { _ = try ModelFile.read(path: path) }?.description.contains("truncated") == true)
     var newer = bytes
     newer.replaceSubrange(0..<11, with: Array("cks-model\t9".utf8))
     try newer.write(to: URL(fileURLWithPath: path))
@@ -60,7 +69,9 @@ import Testing
   }
 
   @Test func notAModel() {
-    #expect(inputError { _ = try ModelFile.read(path: fixture("good.fa")) }?.description.contains("not a cks model") == true)
+    #expect(
+      inputError { _ = try ModelFile.read(path: fixture("good.fa")) }?.description.contains(
+        "not a cks model") == true)
   }
 }
 
@@ -71,7 +82,9 @@ import Testing
     try OutputFile.write("a\tb\n", to: path)
     #expect(try String(contentsOfFile: path, encoding: .utf8) == "a\tb\n")
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["out.tsv"])
-    let error = inputError { try OutputFile.write("x", to: folder.appendingPathComponent("no/such/dir.tsv").path) }
+    let error = inputError {
+      try OutputFile.write("x", to: folder.appendingPathComponent("no/such/dir.tsv").path)
+    }
     #expect(error != nil)
   }
 }
@@ -80,7 +93,10 @@ import Testing
   @Test func drawsOneCurvePerSetWithAUCInLegend() {
     let curve = ROCPlot.Curve(
       name: "GABPA <B>", auc: 0.97681,
-      points: [ROCPoint(falsePositiveRate: 0, truePositiveRate: 0), ROCPoint(falsePositiveRate: 1, truePositiveRate: 1)])
+      points: [
+        ROCPoint(falsePositiveRate: 0, truePositiveRate: 0),
+        ROCPoint(falsePositiveRate: 1, truePositiveRate: 1),
+      ])
     let svg = ROCPlot.svg([curve, curve])
     #expect(svg.hasPrefix("<svg"))
     #expect(svg.components(separatedBy: "<polyline").count == 3)

@@ -1,15 +1,18 @@
 import CKSCore
 import Foundation
 import Testing
+
 @testable import CKSIO
 
-let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+  "Fixtures")
 
 func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
 
 /// A fresh temporary folder.
 func temporaryFolder() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("cks-tests-\(UUID().uuidString)")
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "cks-tests-\(UUID().uuidString)")
   try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url
 }
@@ -48,18 +51,32 @@ func inputError(_ body: () throws -> Void) -> InputError? {
 
   @Test func wrongColumnCount() {
     let error = inputError { _ = try SequenceReader().read(path: fixture("bad_columns.seq")) }
-    #expect(error == InputError(path: fixture("bad_columns.seq"), line: 3, record: "s2", reason: .columnCount(expected: "4", found: 3)))
+    #expect(
+      error
+        == InputError(
+          path: fixture("bad_columns.seq"), line: 3, record: "s2",
+          reason: .columnCount(expected: "4", found: 3)))
   }
 
   @Test func boundMustBeZeroOrOne() {
     let error = inputError { _ = try SequenceReader().read(path: fixture("bad_label.seq")) }
-    #expect(error == InputError(path: fixture("bad_label.seq"), line: 3, record: "s2", reason: .badLabel("2")))
+    #expect(
+      error
+        == InputError(path: fixture("bad_label.seq"), line: 3, record: "s2", reason: .badLabel("2"))
+    )
   }
 
   @Test func invalidBaseNamesLineRecordAndColumn() {
     let error = inputError { _ = try SequenceReader().read(path: fixture("bad_base.seq")) }
-    #expect(error == InputError(path: fixture("bad_base.seq"), line: 3, record: "s2", reason: .invalidBase(character: "J", column: 10)))
-    #expect(error?.description == "\(fixture("bad_base.seq")):3: record 's2': invalid base 'J' at column 10 (allowed: ACGT, IUPAC codes, N; any case)")
+    #expect(
+      error
+        == InputError(
+          path: fixture("bad_base.seq"), line: 3, record: "s2",
+          reason: .invalidBase(character: "J", column: 10)))
+    #expect(
+      error?.description
+        == "\(fixture("bad_base.seq")):3: record 's2': invalid base 'J' at column 10 (allowed: ACGT, IUPAC codes, N; any case)"
+    )
   }
 
   @Test func truncatedGzipIsAReadError() {
@@ -73,7 +90,8 @@ func inputError(_ body: () throws -> Void) -> InputError? {
   }
 
   @Test func emptyAndMissingFiles() {
-    #expect(inputError { _ = try SequenceReader().read(path: fixture("empty.fa")) }?.reason == .empty)
+    #expect(
+      inputError { _ = try SequenceReader().read(path: fixture("empty.fa")) }?.reason == .empty)
     let missing = inputError { _ = try SequenceReader().read(path: fixture("no-such-file.fa")) }
     #expect(missing?.reason == .cannotOpen("No such file or directory"))
   }
@@ -90,16 +108,24 @@ func inputError(_ body: () throws -> Void) -> InputError? {
   }
 
   @Test func malformedFASTA() {
-    #expect(inputError { _ = try SequenceReader().read(path: fixture("bad_base.fa")) }
-      == InputError(path: fixture("bad_base.fa"), line: 4, record: "r2", reason: .invalidBase(character: " ", column: 3)))
-    #expect(inputError { _ = try SequenceReader(format: .fasta).read(path: fixture("no_header.fa")) }
-      == InputError(path: fixture("no_header.fa"), line: 1, reason: .sequenceBeforeHeader))
-    #expect(inputError { _ = try SequenceReader().read(path: fixture("empty_record.fa")) }
-      == InputError(path: fixture("empty_record.fa"), line: 1, record: "r1", reason: .emptySequence))
+    #expect(
+      inputError { _ = try SequenceReader().read(path: fixture("bad_base.fa")) }
+        == InputError(
+          path: fixture("bad_base.fa"), line: 4, record: "r2",
+          reason: .invalidBase(character: " ", column: 3)))
+    #expect(
+      inputError { _ = try SequenceReader(format: .fasta).read(path: fixture("no_header.fa")) }
+        == InputError(path: fixture("no_header.fa"), line: 1, reason: .sequenceBeforeHeader))
+    #expect(
+      inputError { _ = try SequenceReader().read(path: fixture("empty_record.fa")) }
+        == InputError(
+          path: fixture("empty_record.fa"), line: 1, record: "r1", reason: .emptySequence))
   }
 
   @Test func undetectableFormat() {
-    #expect(inputError { _ = try SequenceReader().read(path: fixture("no_header.fa")) }?.reason == .unknownFormat)
+    #expect(
+      inputError { _ = try SequenceReader().read(path: fixture("no_header.fa")) }?.reason
+        == .unknownFormat)
   }
 }
 
@@ -130,19 +156,32 @@ func inputError(_ body: () throws -> Void) -> InputError? {
   @Test func malformedBED() throws {
     let genome = try genomeCopy()
     let reader = SequenceReader(genome: genome, windowWidth: 21)
-    #expect(inputError { _ = try reader.read(path: fixture("off_end.bed")) }
-      == InputError(path: fixture("off_end.bed"), line: 2, record: "chrB:100-120",
-                    reason: .offChromosome(chromosome: "chrB", start: 100, end: 121, length: 120)))
-    #expect(inputError { _ = try reader.read(path: fixture("unknown_chromosome.bed")) }
-      == InputError(path: fixture("unknown_chromosome.bed"), line: 2, record: "chrZ:1-50", reason: .unknownChromosome("chrZ")))
-    #expect(inputError { _ = try reader.read(path: fixture("start_after_end.bed")) }
-      == InputError(path: fixture("start_after_end.bed"), line: 2, record: "chrA:300-200", reason: .startNotBeforeEnd(start: 300, end: 200)))
-    #expect(inputError { _ = try reader.read(path: fixture("short_line.bed")) }
-      == InputError(path: fixture("short_line.bed"), line: 2, reason: .columnCount(expected: "at least 3", found: 2)))
+    #expect(
+      inputError { _ = try reader.read(path: fixture("off_end.bed")) }
+        == InputError(
+          path: fixture("off_end.bed"), line: 2, record: "chrB:100-120",
+          reason: .offChromosome(chromosome: "chrB", start: 100, end: 121, length: 120)))
+    #expect(
+      inputError { _ = try reader.read(path: fixture("unknown_chromosome.bed")) }
+        == InputError(
+          path: fixture("unknown_chromosome.bed"), line: 2, record: "chrZ:1-50",
+          reason: .unknownChromosome("chrZ")))
+    #expect(
+      inputError { _ = try reader.read(path: fixture("start_after_end.bed")) }
+        == InputError(
+          path: fixture("start_after_end.bed"), line: 2, record: "chrA:300-200",
+          reason: .startNotBeforeEnd(start: 300, end: 200)))
+    #expect(
+      inputError { _ = try reader.read(path: fixture("short_line.bed")) }
+        == InputError(
+          path: fixture("short_line.bed"), line: 2,
+          reason: .columnCount(expected: "at least 3", found: 2)))
   }
 
   @Test func bedWithoutGenomeAndUnindexableGenome() throws {
-    #expect(inputError { _ = try SequenceReader().read(path: fixture("peaks.narrowPeak")) }?.reason == .genomeRequired)
+    #expect(
+      inputError { _ = try SequenceReader().read(path: fixture("peaks.narrowPeak")) }?.reason
+        == .genomeRequired)
     let folder = try temporaryFolder()
     let gzipped = folder.appendingPathComponent("genome.fa.gz").path
     try FileManager.default.copyItem(atPath: fixture("good.seq.gz"), toPath: gzipped)

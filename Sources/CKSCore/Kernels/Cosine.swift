@@ -9,7 +9,9 @@
 /// |x| ≤ 1e4 (measured about 2.4e-7; tested in `CosineTests`). Inputs beyond ±2^22·π are not
 /// supported (the rounding trick needs |x/π| < 2^22); the feature kernel never produces them.
 public enum FastCosine {
-  /// Cosine of each lane. Explicit FMA so the result is the same on every x86-64 or ARM CPU.
+  /// Cosine of each lane.
+  ///
+  /// Explicit FMA so the result is the same on every x86-64 or ARM CPU.
   @inline(__always)
   public static func cos(_ x: SIMD16<Float>) -> SIMD16<Float> {
     let magic = SIMD16<Float>(repeating: 12_582_912)  // 1.5 · 2^23: adds round to integer

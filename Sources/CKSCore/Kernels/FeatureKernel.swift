@@ -32,7 +32,8 @@ struct FeatureKernel: Sendable {
       phases[j] = filters.phases[j]
       for l in 0..<n {
         for code in 0..<4 {
-          table[((g * n + l) * 5 + code) * Self.lanes + lane] = filters.weights[(l * 4 + code) * m + j]
+          table[((g * n + l) * 5 + code) * Self.lanes + lane] =
+            filters.weights[(l * 4 + code) * m + j]
         }
       }
     }
@@ -68,9 +69,11 @@ struct FeatureKernel: Sendable {
     table.withUnsafeBufferPointer { tableBuffer in
       phases.withUnsafeBufferPointer { phaseBuffer in
         offsets.withUnsafeBufferPointer { offsetBuffer in
-          let tableBase = UnsafeRawPointer(tableBuffer.baseAddress!)
-          let phaseBase = UnsafeRawPointer(phaseBuffer.baseAddress!)
-          let off = offsetBuffer.baseAddress!
+          guard let tablePointer = tableBuffer.baseAddress,
+            let phasePointer = phaseBuffer.baseAddress, let off = offsetBuffer.baseAddress
+          else { return }
+          let tableBase = UnsafeRawPointer(tablePointer)
+          let phaseBase = UnsafeRawPointer(phasePointer)
           for g in 0..<groupCount {
             let groupBase = tableBase + g * groupStride * 4
             let phase = phaseBase.loadUnaligned(fromByteOffset: g * 64, as: SIMD16<Float>.self)
@@ -83,8 +86,10 @@ struct FeatureKernel: Sendable {
               let o0 = off + i * n
               let o1 = o0 + n
               for l in 0..<n {
-                v0 += groupBase.loadUnaligned(fromByteOffset: Int(o0[l]) * 4, as: SIMD16<Float>.self)
-                v1 += groupBase.loadUnaligned(fromByteOffset: Int(o1[l]) * 4, as: SIMD16<Float>.self)
+                v0 += groupBase.loadUnaligned(
+                  fromByteOffset: Int(o0[l]) * 4, as: SIMD16<Float>.self)
+                v1 += groupBase.loadUnaligned(
+                  fromByteOffset: Int(o1[l]) * 4, as: SIMD16<Float>.self)
               }
               acc0 += FastCosine.cos(v0)
               acc1 += FastCosine.cos(v1)
@@ -94,7 +99,8 @@ struct FeatureKernel: Sendable {
               var v0 = phase
               let o0 = off + i * n
               for l in 0..<n {
-                v0 += groupBase.loadUnaligned(fromByteOffset: Int(o0[l]) * 4, as: SIMD16<Float>.self)
+                v0 += groupBase.loadUnaligned(
+                  fromByteOffset: Int(o0[l]) * 4, as: SIMD16<Float>.self)
               }
               acc0 += FastCosine.cos(v0)
             }
@@ -113,7 +119,9 @@ struct FeatureKernel: Sendable {
 }
 
 /// Runs `body(index)` for every index in `0..<count` on up to `threadCount` threads, handing out
-/// indices dynamically. Callers make each index's result independent of which thread runs it, so
+/// indices dynamically.
+///
+/// Callers make each index's result independent of which thread runs it, so
 /// output never depends on the thread count. BLAS calls inside must be single-threaded.
 func parallelFor(_ count: Int, threadCount: Int, _ body: @Sendable (Int) -> Void) {
   let threads = max(1, min(threadCount, count))

@@ -4,13 +4,19 @@ import CHTSlib
   import Glibc
 #endif
 
-/// The CKSIO module's one door to htslib. Each wrapper calls one C function and turns its failure
+/// The CKSIO module's one door to htslib.
+///
+/// Each wrapper calls one C function and turns its failure
 /// codes into Swift errors.
 enum HTS {
-  /// Silences htslib's own stderr messages; cks reports errors itself. Calls `hts_set_log_level`.
+  /// Silences htslib's own stderr messages, since cks reports errors itself.
+  ///
+  /// Calls `hts_set_log_level`.
   static let quiet: Void = hts_set_log_level(HTS_LOG_OFF)
 
-  /// errno as text. Calls `strerror`.
+  /// errno as text.
+  ///
+  /// Calls `strerror`.
   static func errnoText() -> String {
     String(cString: strerror(errno))
   }
@@ -30,7 +36,9 @@ final class LineReader {
   /// 1-based number of the line last returned.
   private(set) var lineNumber = 0
 
-  /// Opens `path`. Calls `bgzf_open` (or `bgzf_dopen` on descriptor 0 for `-`).
+  /// Opens `path`.
+  ///
+  /// Calls `bgzf_open` (or `bgzf_dopen` on descriptor 0 for `-`).
   init(path: String) throws(InputError) {
     _ = HTS.quiet
     self.path = path
@@ -77,7 +85,9 @@ final class LineReader {
     }
   }
 
-  /// Moves unread bytes to the front and reads the next block. Calls `bgzf_read`.
+  /// Moves unread bytes to the front and reads the next block.
+  ///
+  /// Calls `bgzf_read`.
   private func refill() throws(InputError) {
     buffer.removeSubrange(0..<position)
     position = 0
@@ -85,12 +95,13 @@ final class LineReader {
     let block = 1 << 16
     buffer.append(contentsOf: repeatElement(0, count: block))
     let count = buffer.withUnsafeMutableBytes { raw in
-      bgzf_read(file, raw.baseAddress! + old, block)
+      bgzf_read(file, raw.baseAddress.map { $0 + old }, block)
     }
     if count < 0 {
       throw InputError(
         path: path, line: lineNumber + 1,
-        reason: .readFailed("truncated or corrupt compressed data (the stream breaks at or after this line)"))
+        reason: .readFailed(
+          "truncated or corrupt compressed data (the stream breaks at or after this line)"))
     }
     buffer.removeSubrange((old + count)...)
     if count == 0 { atEnd = true }
@@ -103,7 +114,9 @@ public final class Genome: @unchecked Sendable {
   public let path: String
   private let index: OpaquePointer
 
-  /// Opens `path`, building `path.fai` (and `.gzi`) when missing. Calls `fai_load3`.
+  /// Opens `path`, building `path.fai` (and `.gzi`) when missing.
+  ///
+  /// Calls `fai_load3`.
   /// - Throws: `InputError` if the file cannot be read or indexed.
   public init(path: String) throws(InputError) {
     _ = HTS.quiet
@@ -113,7 +126,8 @@ public final class Genome: @unchecked Sendable {
     }
     errno = 0
     guard let index = fai_load3(path, nil, nil, Int32(FAI_CREATE.rawValue)) else {
-      let why = "cannot read or index the genome FASTA; it must be plain or bgzip-compressed FASTA (plain gzip cannot be indexed: "
+      let why =
+        "cannot read or index the genome FASTA; it must be plain or bgzip-compressed FASTA (plain gzip cannot be indexed: "
         + "gunzip it or recompress with bgzip), and its folder must be writable if the .fai is missing"
       throw InputError(path: path, reason: .genome(why))
     }
@@ -122,7 +136,9 @@ public final class Genome: @unchecked Sendable {
 
   deinit { fai_destroy(index) }
 
-  /// Length of `chromosome`, or nil if the genome has no such sequence. Calls `faidx_seq_len`.
+  /// Length of `chromosome`, or nil if the genome has no such sequence.
+  ///
+  /// Calls `faidx_seq_len`.
   public func length(of chromosome: String) -> Int? {
     guard faidx_has_seq(index, chromosome) != 0 else { return nil }
     let length = faidx_seq_len(index, chromosome)
@@ -130,10 +146,12 @@ public final class Genome: @unchecked Sendable {
   }
 
   /// Bases `start..<end` (0-based, half-open) of `chromosome`, as text bytes.
+  ///
   /// Calls `faidx_fetch_seq64` (inclusive end) and frees its buffer.
   func bases(chromosome: String, start: Int, end: Int) -> [UInt8]? {
     var length: hts_pos_t = 0
-    guard let raw = faidx_fetch_seq64(index, chromosome, hts_pos_t(start), hts_pos_t(end - 1), &length)
+    guard
+      let raw = faidx_fetch_seq64(index, chromosome, hts_pos_t(start), hts_pos_t(end - 1), &length)
     else { return nil }
     defer { free(raw) }
     guard length == end - start else { return nil }
@@ -142,4 +160,3 @@ public final class Genome: @unchecked Sendable {
     }
   }
 }
-

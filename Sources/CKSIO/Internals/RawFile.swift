@@ -12,12 +12,14 @@ struct RawFile {
 
   func readAll() throws(InputError) -> [UInt8] {
     let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { throw InputError(path: path, reason: .cannotOpen(String(cString: strerror(errno)))) }
+    guard descriptor >= 0 else {
+      throw InputError(path: path, reason: .cannotOpen(String(cString: strerror(errno))))
+    }
     defer { close(descriptor) }
     var bytes = [UInt8]()
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
-      let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+      let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
       if count < 0 {
         if errno == EINTR { continue }
         throw InputError(path: path, reason: .readFailed(String(cString: strerror(errno))))
