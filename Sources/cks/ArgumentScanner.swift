@@ -19,6 +19,17 @@ struct OptionSpec {
   var repeatable = false
 }
 
+extension OptionSpec {
+  /// `--model MODEL`, shared by the commands that use a trained model.
+  static let model = OptionSpec(
+    long: "model", short: "M", value: "MODEL", help: "model file from 'cks train'")
+
+  /// `-o/--output OUT` for TSV results.
+  static let tableOutput = OptionSpec(
+    long: "output", short: "o", value: "OUT",
+    help: "TSV file to write (atomically); - for stdout", defaultValue: "-")
+}
+
 /// Parses `--name value`, `--name=value`, `-n value`, flags, repeated options and `--`.
 ///
 /// Unknown options, duplicates of non-repeatable options and missing values are usage errors that

@@ -16,7 +16,7 @@ struct Evaluate: Command {
   static let arguments = [("TEST...", "DeepBind-format test sets with a Bound column")]
   static let options: [OptionSpec] =
     [
-      OptionSpec(long: "model", short: "M", value: "MODEL", help: "model file from 'cks train'"),
+      .model,
       OptionSpec(
         long: "positives", short: "p", value: "FILE",
         help: "a test set's positives (repeatable; pairs with --negatives in order)",
@@ -29,9 +29,7 @@ struct Evaluate: Command {
         help: "also draw the ROC curves (one per test set, AUC in the legend) as SVG"),
       OptionSpec(
         long: "curve", value: "FILE.tsv", help: "also write the ROC points (test, fpr, tpr) as TSV"),
-      OptionSpec(
-        long: "output", short: "o", value: "OUT",
-        help: "TSV file to write (atomically); - for stdout", defaultValue: "-"),
+      .tableOutput,
     ] + InputOptions.specs + CommonOptions.specs
 
   var modelPath: String

@@ -13,10 +13,8 @@ struct Predict: Command {
   static let arguments = [("INPUT...", "DeepBind, FASTA or BED/narrowPeak files (- for stdin)")]
   static let options: [OptionSpec] =
     [
-      OptionSpec(long: "model", short: "M", value: "MODEL", help: "model file from 'cks train'"),
-      OptionSpec(
-        long: "output", short: "o", value: "OUT",
-        help: "TSV file to write (atomically); - for stdout", defaultValue: "-"),
+      .model,
+      .tableOutput,
     ] + InputOptions.specs + CommonOptions.specs
 
   var modelPath: String
