@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Settings for `Trainer`.
 public struct TrainingOptions: Sendable {
   /// Filter width n.
@@ -40,6 +42,34 @@ public struct TrainingResult: Sendable {
   /// Sequences used for fitting vs held out during tuning.
   public var trainingCount: Int
   public var holdoutCount: Int
+  /// Where the time went.
+  public var profile: TrainingProfile
+}
+
+/// Time and work per training stage, summed over the grid.
+public struct TrainingProfile: Sendable {
+  /// Seconds computing random features.
+  public var featureSeconds = 0.0
+  /// Cosines evaluated (windows × M).
+  public var cosineCount = 0.0
+  /// Seconds folding features into the Gram matrix.
+  public var gramSeconds = 0.0
+  /// Floating-point operations of the Gram updates (N · M · (M + 1)).
+  public var gramFlops = 0.0
+  /// Seconds in Cholesky solves.
+  public var solveSeconds = 0.0
+
+  public init() {}
+}
+
+/// Wall-clock seconds since creation (monotonic).
+public struct Stopwatch: Sendable {
+  let start = DispatchTime.now().uptimeNanoseconds
+
+  public init() {}
+
+  /// Seconds elapsed.
+  public var seconds: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 }
 
 /// Why training failed.
@@ -114,8 +144,10 @@ public struct Trainer: Sendable {
         + "n=\(options.filterWidth) M=\(options.featureCount), \(gridSize) (gamma, lambda) pairs")
 
     var grid = [GridResult]()
+    var profile = TrainingProfile()
     var best: (auc: Double, gamma: Double, penalty: Double, regression: RidgeRegression)?
     for gamma in options.gammas {
+      let stage = "gamma \(format(gamma))"
       let featurizer = Featurizer(
         filters: RandomFilterBank(
           filterWidth: options.filterWidth, featureCount: options.featureCount, gamma: gamma,
@@ -123,43 +155,59 @@ public struct Trainer: Sendable {
       var regression = RidgeRegression(featureCount: options.featureCount)
       accumulate(
         fitIndices, into: &regression, sequences: sequences, labels: labels,
-        featurizer: featurizer, stage: "gamma \(format(gamma))")
+        featurizer: featurizer, profile: &profile, stage: stage)
       if holdIndices.isEmpty {
         // A single pair without tuning: fit directly on everything.
+        let penalty = options.penalties[0]
         do {
-          let ridge = try regression.fit(penalty: options.penalties[0])
-          let model = makeModel(gamma: gamma, ridge: ridge)
-          grid.append(GridResult(gamma: gamma, penalty: options.penalties[0]))
+          let ridge = try timedFit(regression, penalty: penalty, profile: &profile)
+          grid.append(GridResult(gamma: gamma, penalty: penalty))
           return TrainingResult(
-            model: model, grid: grid, holdoutAUC: nil,
-            trainingCount: fitIndices.count, holdoutCount: 0)
+            model: makeModel(gamma: gamma, ridge: ridge), grid: grid, holdoutAUC: nil,
+            trainingCount: fitIndices.count, holdoutCount: 0, profile: profile)
         } catch { throw .ridge(error) }
       }
-      let holdFeatures = featurizer.features(
-        of: holdIndices.map { sequences[$0] }, threadCount: options.threadCount)
-      let holdLabels = holdIndices.map { labels[$0] }
+      // Fit every penalty from the one Gram matrix, then score the held-out part in a second
+      // streamed pass (its features are never stored).
+      var fits = [(penalty: Double, ridge: RidgeModel?, failure: String?)]()
       for penalty in options.penalties {
-        var point = GridResult(gamma: gamma, penalty: penalty)
         do {
-          let ridge = try regression.fit(penalty: penalty)
-          let auc = try ROC.auc(scores: ridge.scores(of: holdFeatures), labels: holdLabels)
-          point.holdoutAUC = auc
-          log(
-            .info,
-            "gamma \(format(gamma)) lambda \(format(penalty)): held-out AUC \(formatAUC(auc))")
+          fits.append((penalty, try timedFit(regression, penalty: penalty, profile: &profile), nil))
         } catch {
-          point.failure = "\(error)"
-          log(.warning, "gamma \(format(gamma)) lambda \(format(penalty)): \(error)")
+          fits.append((penalty, nil, "\(error)"))
+          log(.warning, "\(stage) lambda \(format(penalty)): \(error)")
+        }
+      }
+      var holdScores = [[Float]](repeating: [], count: fits.count)
+      stream(holdIndices, sequences: sequences, featurizer: featurizer, profile: &profile, stage: nil) {
+        features, _ in
+        for (index, fit) in fits.enumerated() {
+          if let ridge = fit.ridge { holdScores[index] += ridge.scores(of: features) }
+        }
+      }
+      let holdLabels = holdIndices.map { labels[$0] }
+      var gammaBest: (auc: Double, penalty: Double)?
+      for (index, fit) in fits.enumerated() {
+        var point = GridResult(gamma: gamma, penalty: fit.penalty, failure: fit.failure)
+        if fit.ridge != nil {
+          do {
+            let auc = try ROC.auc(scores: holdScores[index], labels: holdLabels)
+            point.holdoutAUC = auc
+            log(.info, "\(stage) lambda \(format(fit.penalty)): held-out AUC \(formatAUC(auc))")
+            if auc > (gammaBest?.auc ?? -1) { gammaBest = (auc, fit.penalty) }
+          } catch {
+            point.failure = "\(error)"
+            log(.warning, "\(stage) lambda \(format(fit.penalty)): \(error)")
+          }
         }
         grid.append(point)
       }
-      let gammaBest = grid.suffix(options.penalties.count)
-        .compactMap { p in p.holdoutAUC.map { ($0, p.penalty) } }
-        .max { $0.0 < $1.0 }
-      if let (auc, penalty) = gammaBest, auc > (best?.auc ?? -1) {
-        regression.add(
-          holdFeatures, labels: holdLabels.map { $0 ? 1 : -1 }, threadCount: options.threadCount)
-        best = (auc, gamma, penalty, regression)
+      if let gammaBest, gammaBest.auc > (best?.auc ?? -1) {
+        // Fold the held-out part in, for the final refit on all data.
+        accumulate(
+          holdIndices, into: &regression, sequences: sequences, labels: labels,
+          featurizer: featurizer, profile: &profile, stage: nil)
+        best = (gammaBest.auc, gamma, gammaBest.penalty, regression)
       }
     }
     guard let best else { throw .noUsableGridPoint(grid) }
@@ -168,10 +216,10 @@ public struct Trainer: Sendable {
       "chosen gamma \(format(best.gamma)) lambda \(format(best.penalty)) "
         + "(held-out AUC \(formatAUC(best.auc))); refitting on all \(sequences.count) sequences")
     do {
-      let ridge = try best.regression.fit(penalty: best.penalty)
+      let ridge = try timedFit(best.regression, penalty: best.penalty, profile: &profile)
       return TrainingResult(
         model: makeModel(gamma: best.gamma, ridge: ridge), grid: grid, holdoutAUC: best.auc,
-        trainingCount: fitIndices.count, holdoutCount: holdIndices.count)
+        trainingCount: fitIndices.count, holdoutCount: holdIndices.count, profile: profile)
     } catch { throw .ridge(error) }
   }
 
@@ -181,22 +229,57 @@ public struct Trainer: Sendable {
       seed: options.seed, ridge: ridge)
   }
 
-  /// Streams features of `indices` in chunks into the ridge statistics.
+  private func timedFit(
+    _ regression: RidgeRegression, penalty: Double, profile: inout TrainingProfile
+  ) throws(RidgeError) -> RidgeModel {
+    let clock = Stopwatch()
+    defer { profile.solveSeconds += clock.seconds }
+    return try regression.fit(penalty: penalty)
+  }
+
+  /// Folds the features of `indices` into `regression`, chunk by chunk.
   private func accumulate(
     _ indices: [Int], into regression: inout RidgeRegression, sequences: [DNASequence],
-    labels: [Bool], featurizer: Featurizer, stage: String
+    labels: [Bool], featurizer: Featurizer, profile: inout TrainingProfile, stage: String?
+  ) {
+    var gramSeconds = 0.0
+    var gramFlops = 0.0
+    let m = Double(options.featureCount)
+    stream(indices, sequences: sequences, featurizer: featurizer, profile: &profile, stage: stage) {
+      features, chunk in
+      let clock = Stopwatch()
+      regression.add(
+        features, labels: chunk.map { labels[$0] ? 1 : -1 }, threadCount: options.threadCount)
+      gramSeconds += clock.seconds
+      gramFlops += Double(features.rowCount) * m * (m + 1)
+    }
+    profile.gramSeconds += gramSeconds
+    profile.gramFlops += gramFlops
+  }
+
+  /// Computes features of `indices` chunk by chunk and hands each chunk to `body`.
+  ///
+  /// Only one chunk (`chunkSize × M` floats) is alive at a time.
+  private func stream(
+    _ indices: [Int], sequences: [DNASequence], featurizer: Featurizer,
+    profile: inout TrainingProfile, stage: String?,
+    _ body: (Matrix, ArraySlice<Int>) -> Void
   ) {
     var start = 0
     var lastReport = 0
     while start < indices.count {
       let end = min(indices.count, start + options.chunkSize)
       let chunk = indices[start..<end]
-      let features = featurizer.features(
-        of: chunk.map { sequences[$0] }, threadCount: options.threadCount)
-      regression.add(
-        features, labels: chunk.map { labels[$0] ? 1 : -1 }, threadCount: options.threadCount)
+      let clock = Stopwatch()
+      let batch = chunk.map { sequences[$0] }
+      let features = featurizer.features(of: batch, threadCount: options.threadCount)
+      profile.featureSeconds += clock.seconds
+      profile.cosineCount += batch.reduce(0.0) {
+        $0 + Double(max(0, $1.count - options.filterWidth + 1)) * Double(options.featureCount)
+      }
+      body(features, chunk)
       start = end
-      if start - lastReport >= 4 * options.chunkSize || start == indices.count {
+      if let stage, start - lastReport >= 4 * options.chunkSize || start == indices.count {
         log(.info, "\(stage): features and Gram matrix \(start)/\(indices.count) sequences")
         lastReport = start
       }
