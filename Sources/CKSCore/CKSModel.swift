@@ -29,23 +29,50 @@ public struct CKSModel: Sendable, Equatable {
     RandomFilterBank(filterWidth: filterWidth, featureCount: featureCount, gamma: gamma, seed: seed)
   }
 
-  /// A scorer that keeps the prepared filters for repeated use.
-  public func scorer() -> Scorer { Scorer(model: self) }
+  /// A scorer for this model: the n-mer table route when n ≤ `NmerTable.maximumWidth`,
+  /// else the direct route (M cosines per window).
+  public func scorer(threadCount: Int = 1) -> Scorer {
+    Scorer(
+      model: self, route: filterWidth <= NmerTable.maximumWidth ? .table : .direct,
+      threadCount: threadCount)
+  }
 
-  /// Scores sequences with one model, reusing the filter tables across calls.
+  /// Scores sequences with one model, keeping the prepared tables for repeated use.
   public struct Scorer: Sendable {
-    let model: CKSModel
-    let featurizer: Featurizer
+    /// How scores are computed; both give the same scores up to float rounding.
+    public enum Route: String, Sendable {
+      /// One lookup per window in a 4^n n-mer table (`NmerTable`).
+      case table
+      /// M cosines per window, then w · φ(x) + b.
+      case direct
+    }
 
-    init(model: CKSModel) {
+    /// The route in use.
+    public let route: Route
+    let model: CKSModel
+    let featurizer: Featurizer?
+    let table: NmerTable?
+
+    /// Prepares `route` (building the n-mer table takes 4^n · M cosines).
+    public init(model: CKSModel, route: Route, threadCount: Int = 1) {
       self.model = model
-      featurizer = Featurizer(filters: model.filters())
+      self.route = route
+      switch route {
+      case .table:
+        table = NmerTable(model: model, threadCount: threadCount)
+        featurizer = nil
+      case .direct:
+        featurizer = Featurizer(filters: model.filters())
+        table = nil
+      }
     }
 
     /// Scores w · φ(x) + b of each sequence (higher means more likely bound).
     ///
     /// Deterministic and independent of `threadCount`.
     public func scores(of sequences: [DNASequence], threadCount: Int = 1) -> [Float] {
+      if let table { return table.scores(of: sequences, threadCount: threadCount) }
+      guard let featurizer else { return [] }
       BLAS.setThreadCount(1)
       var result = [Float]()
       result.reserveCapacity(sequences.count)

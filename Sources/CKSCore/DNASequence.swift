@@ -30,16 +30,35 @@ public struct DNASequence: Hashable, Sendable {
   }
 
   /// Parses text; fails with the 0-based offset of the first byte that is not a base or IUPAC code.
-  public static func parse<Bytes: Collection>(_ bytes: Bytes) -> Result<DNASequence, InvalidBase>
-  where Bytes.Element == UInt8 {
-    var codes = [UInt8]()
-    codes.reserveCapacity(bytes.count)
-    for (offset, byte) in bytes.enumerated() {
-      let code = codeTable[Int(byte)]
-      if code == invalidCode { return .failure(InvalidBase(offset: offset, byte: byte)) }
-      codes.append(code)
+  public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<DNASequence, InvalidBase>
+  {
+    var bad = -1
+    let codes = [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+      codeTable.withUnsafeBufferPointer { table in
+        var invalid: UInt8 = 0
+        for i in 0..<bytes.count {
+          let code = table[Int(bytes[i])]
+          buffer[i] = code
+          invalid |= code & 0x80
+        }
+        if invalid != 0 {
+          bad = (0..<bytes.count).first { table[Int(bytes[$0])] == invalidCode } ?? 0
+        }
+      }
+      count = bytes.count
     }
+    if bad >= 0 { return .failure(InvalidBase(offset: bad, byte: bytes[bad])) }
     return .success(DNASequence(uncheckedCodes: codes))
+  }
+
+  /// Parses text (see `parse(_:)` on a buffer).
+  public static func parse(_ bytes: ArraySlice<UInt8>) -> Result<DNASequence, InvalidBase> {
+    bytes.withUnsafeBufferPointer { parse($0) }
+  }
+
+  /// Parses text (see `parse(_:)` on a buffer).
+  public static func parse(_ bytes: [UInt8]) -> Result<DNASequence, InvalidBase> {
+    bytes.withUnsafeBufferPointer { parse($0) }
   }
 
   /// Creates a sequence from codes already known to be 0...4.

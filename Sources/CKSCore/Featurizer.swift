@@ -34,22 +34,35 @@ public struct Featurizer: Sendable {
     return matrix
   }
 
+  /// Overwrites `matrix` (row-major, `sequences.count × M`) with the features of `sequences`,
+  /// reusing its storage.
+  public func writeFeatures(
+    of sequences: [DNASequence], into matrix: inout Matrix, threadCount: Int = 1
+  ) {
+    precondition(
+      matrix.rowCount == sequences.count && matrix.columnCount == featureCount,
+      "matrix is \(matrix.rowCount)×\(matrix.columnCount), features are \(sequences.count)×\(featureCount)"
+    )
+    matrix.values.withUnsafeMutableBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      writeFeatures(of: sequences, into: base, threadCount: threadCount)
+    }
+  }
+
   /// Writes features of `sequences` into `output` (row-major, `sequences.count × M`).
   func writeFeatures(
     of sequences: [DNASequence], into output: UnsafeMutablePointer<Float>, threadCount: Int
   ) {
-    let block = 8
+    let block = 32
     let blockCount = (sequences.count + block - 1) / block
     let destination = SendablePointer(base: output)
     let kernel = self.kernel
     let m = featureCount
     parallelFor(blockCount, threadCount: threadCount) { b in
-      var offsets = [Int32]()
-      for s in (b * block)..<min(sequences.count, (b + 1) * block) {
-        sequences[s].codes.withUnsafeBufferPointer { codes in
-          kernel.features(of: codes, into: destination.base + s * m, offsets: &offsets)
-        }
-      }
+      var offsets = [Int]()
+      let range = (b * block)..<min(sequences.count, (b + 1) * block)
+      kernel.features(
+        of: sequences[range], into: destination.base + range.lowerBound * m, offsets: &offsets)
     }
   }
 

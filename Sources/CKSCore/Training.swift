@@ -179,7 +179,9 @@ public struct Trainer: Sendable {
         }
       }
       var holdScores = [[Float]](repeating: [], count: fits.count)
-      stream(holdIndices, sequences: sequences, featurizer: featurizer, profile: &profile, stage: nil) {
+      stream(
+        holdIndices, sequences: sequences, featurizer: featurizer, profile: &profile, stage: nil
+      ) {
         features, _ in
         for (index, fit) in fits.enumerated() {
           if let ridge = fit.ridge { holdScores[index] += ridge.scores(of: features) }
@@ -267,12 +269,17 @@ public struct Trainer: Sendable {
   ) {
     var start = 0
     var lastReport = 0
+    // One feature buffer for all chunks: no 64 MB allocation (and page faults) per chunk.
+    var features = Matrix(rowCount: 0, columnCount: options.featureCount)
     while start < indices.count {
       let end = min(indices.count, start + options.chunkSize)
       let chunk = indices[start..<end]
       let clock = Stopwatch()
       let batch = chunk.map { sequences[$0] }
-      let features = featurizer.features(of: batch, threadCount: options.threadCount)
+      if features.rowCount != batch.count {
+        features = Matrix(rowCount: batch.count, columnCount: options.featureCount)
+      }
+      featurizer.writeFeatures(of: batch, into: &features, threadCount: options.threadCount)
       profile.featureSeconds += clock.seconds
       profile.cosineCount += batch.reduce(0.0) {
         $0 + Double(max(0, $1.count - options.filterWidth + 1)) * Double(options.featureCount)

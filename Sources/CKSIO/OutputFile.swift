@@ -40,6 +40,11 @@ public enum OutputFile {
     }
   }
 
+  /// Opens a streaming writer for `path` (`-` for standard output).
+  public static func writer(to path: String) throws(InputError) -> OutputWriter {
+    try OutputWriter(path: path)
+  }
+
   /// Writes text as UTF-8.
   public static func write(_ text: String, to path: String) throws(InputError) {
     try write(Array(text.utf8), to: path)
@@ -65,5 +70,83 @@ public enum OutputFile {
       }
       offset += written
     }
+  }
+}
+
+/// Streams output to a temporary file beside `path`, renamed over it by `commit()`.
+///
+/// If the writer is dropped without `commit()` (an error, a signal), the temporary file is
+/// removed and `path` is untouched. Writes are buffered (1 MB). For `-` it writes to standard
+/// output and `commit()` only flushes.
+public final class OutputWriter {
+  /// The target path.
+  public let path: String
+  private let temporary: String?
+  private var descriptor: Int32
+  private var buffer = [UInt8]()
+  private var committed = false
+
+  init(path: String) throws(InputError) {
+    self.path = path
+    if path == "-" {
+      temporary = nil
+      descriptor = STDOUT_FILENO
+      return
+    }
+    let temporary = path + ".tmp-\(getpid())"
+    descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard descriptor >= 0 else {
+      throw InputError(
+        path: path, reason: .other("cannot write: \(String(cString: strerror(errno)))"))
+    }
+    self.temporary = temporary
+    OutputFile.pending.insert(temporary)
+    buffer.reserveCapacity(1 << 20)
+  }
+
+  deinit {
+    if !committed, let temporary {
+      close(descriptor)
+      unlink(temporary)
+      OutputFile.pending.remove(temporary)
+    }
+  }
+
+  /// Appends text.
+  public func write(_ text: String) throws(InputError) {
+    buffer.append(contentsOf: text.utf8)
+    if buffer.count >= 1 << 20 { try flush() }
+  }
+
+  /// Writes out the buffer.
+  public func flush() throws(InputError) {
+    var offset = 0
+    while offset < buffer.count {
+      let written = buffer.withUnsafeBufferPointer { bytes in
+        Glibc.write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+      }
+      if written < 0 {
+        if errno == EINTR { continue }
+        throw InputError(
+          path: path, reason: .other("cannot write: \(String(cString: strerror(errno)))"))
+      }
+      offset += written
+    }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// Flushes and, for a file, renames the temporary file over `path`.
+  public func commit() throws(InputError) {
+    try flush()
+    guard let temporary else {
+      committed = true
+      return
+    }
+    guard close(descriptor) == 0, rename(temporary, path) == 0 else {
+      let why = String(cString: strerror(errno))
+      throw InputError(path: path, reason: .other("cannot write: \(why)"))
+    }
+    committed = true
+    OutputFile.pending.remove(temporary)
   }
 }

@@ -23,37 +23,24 @@ public struct SequenceReader: Sendable {
   /// The DeepBind header line.
   public static let deepBindHeader = "FoldID\tEventID\tseq\tBound"
 
+  /// Opens `path` (`-` for standard input) for streaming, detecting its format.
+  /// - Throws: `InputError` for a missing, empty or unrecognisable file.
+  public func open(path: String) throws(InputError) -> SequenceStream {
+    try SequenceStream(path: path, reader: self)
+  }
+
   /// Reads every record of `path` (`-` for standard input).
   /// - Throws: `InputError` naming the file, line, record and reason.
   public func read(path: String) throws(InputError) -> (
     format: SequenceFormat, records: [SequenceRecord]
   ) {
-    let reader = try LineReader(path: path)
-    var first: ArraySlice<UInt8>?
-    while let line = try reader.nextLine() {
-      if !line.allSatisfy(isSpace) {
-        first = line
-        break
-      }
-    }
-    guard let first else { throw InputError(path: path, reason: .empty) }
-    let detected: SequenceFormat
-    if let format {
-      detected = format
-    } else {
-      detected = try detect(first, path: path, line: reader.lineNumber)
-    }
-    var records: [SequenceRecord]
-    switch detected {
-    case .deepbind: records = try readDeepBind(reader, first: first)
-    case .fasta: records = try readFASTA(reader, first: first)
-    case .bed: records = try readBED(reader, first: first)
-    }
-    guard !records.isEmpty else { throw InputError(path: path, reason: .empty) }
-    return (detected, records)
+    let stream = try open(path: path)
+    var records = [SequenceRecord]()
+    while let record = try stream.next() { records.append(record) }
+    return (stream.format, records)
   }
 
-  private func detect(_ line: ArraySlice<UInt8>, path: String, line number: Int) throws(InputError)
+  static func detect(_ line: ArraySlice<UInt8>, path: String, line number: Int) throws(InputError)
     -> SequenceFormat
   {
     let text = String(decoding: line, as: UTF8.self)
@@ -64,109 +51,170 @@ public struct SequenceReader: Sendable {
     if fields.count >= 3, Int(fields[1]) != nil, Int(fields[2]) != nil { return .bed }
     throw InputError(path: path, line: number, reason: .unknownFormat)
   }
+}
+
+/// Records of one file, read one at a time: memory does not grow with the file.
+public final class SequenceStream {
+  /// The file's format.
+  public let format: SequenceFormat
+  /// The file (`-` for standard input).
+  public let path: String
+  let settings: SequenceReader
+  let reader: LineReader
+  /// A line read ahead and not yet consumed (the first line, or the next FASTA header).
+  var pending: [UInt8]?
+  var pendingLine = 0
+  var recordCount = 0
+
+  init(path: String, reader settings: SequenceReader) throws(InputError) {
+    self.path = path
+    self.settings = settings
+    reader = try LineReader(path: path)
+    var first: ArraySlice<UInt8>?
+    while let line = try reader.nextLine() {
+      if !line.allSatisfy(isSpace) {
+        first = line
+        break
+      }
+    }
+    guard let first else { throw InputError(path: path, reason: .empty) }
+    if let format = settings.format {
+      self.format = format
+    } else {
+      format = try SequenceReader.detect(first, path: path, line: reader.lineNumber)
+    }
+    if format == .bed && settings.genome == nil {
+      throw InputError(path: path, reason: .genomeRequired)
+    }
+    if format == .deepbind {
+      let header = String(decoding: first, as: UTF8.self)
+      guard header == SequenceReader.deepBindHeader else {
+        throw InputError(
+          path: path, line: reader.lineNumber,
+          reason: .badHeader(expected: "FoldID\\tEventID\\tseq\\tBound", found: header))
+      }
+    } else {
+      pending = Array(first)
+      pendingLine = reader.lineNumber
+    }
+  }
+
+  /// The next record, or nil at the end of the file.
+  /// - Throws: `InputError` naming the file, line, record and reason; `.empty` if the file ends
+  ///   without any record.
+  public func next() throws(InputError) -> SequenceRecord? {
+    let record: SequenceRecord?
+    switch format {
+    case .deepbind: record = try nextDeepBind()
+    case .fasta: record = try nextFASTA()
+    case .bed: record = try nextBED()
+    }
+    if record == nil && recordCount == 0 { throw InputError(path: path, reason: .empty) }
+    if record != nil { recordCount += 1 }
+    return record
+  }
+
+  /// Up to `maximumCount` next records (empty at the end of the file).
+  public func next(maximumCount: Int) throws(InputError) -> [SequenceRecord] {
+    var batch = [SequenceRecord]()
+    while batch.count < maximumCount, let record = try next() { batch.append(record) }
+    return batch
+  }
+
+  /// The pending line if any, else the next line from the file, with its line number.
+  private func nextLine() throws(InputError) -> (line: ArraySlice<UInt8>, number: Int)? {
+    if let line = pending {
+      pending = nil
+      return (line[...], pendingLine)
+    }
+    guard let line = try reader.nextLine() else { return nil }
+    return (line, reader.lineNumber)
+  }
 
   // MARK: - DeepBind
 
-  private func readDeepBind(_ reader: LineReader, first: ArraySlice<UInt8>) throws(InputError)
-    -> [SequenceRecord]
-  {
-    let header = String(decoding: first, as: UTF8.self)
-    guard header == Self.deepBindHeader else {
-      throw InputError(
-        path: reader.path, line: reader.lineNumber,
-        reason: .badHeader(expected: "FoldID\\tEventID\\tseq\\tBound", found: header))
-    }
-    var records = [SequenceRecord]()
-    while let line = try reader.nextLine() {
+  private func nextDeepBind() throws(InputError) -> SequenceRecord? {
+    while let (line, number) = try nextLine() {
       if line.isEmpty { continue }
       let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
       let id = fields.count > 1 ? String(decoding: fields[1], as: UTF8.self) : nil
       guard fields.count == 4 else {
         throw InputError(
-          path: reader.path, line: reader.lineNumber, record: id,
+          path: path, line: number, record: id,
           reason: .columnCount(expected: "4", found: fields.count))
       }
       let label: Bool
-      switch String(decoding: fields[3], as: UTF8.self) {
-      case "1": label = true
-      case "0": label = false
-      case let other:
+      if fields[3].elementsEqual([UInt8(ascii: "1")]) {
+        label = true
+      } else if fields[3].elementsEqual([UInt8(ascii: "0")]) {
+        label = false
+      } else {
         throw InputError(
-          path: reader.path, line: reader.lineNumber, record: id, reason: .badLabel(other))
+          path: path, line: number, record: id,
+          reason: .badLabel(String(decoding: fields[3], as: UTF8.self)))
       }
       let sequence = try parseBases(
-        fields[2], reader: reader, record: id, columnOffset: fields[0].count + fields[1].count + 2)
-      records.append(SequenceRecord(id: id ?? "", sequence: sequence, label: label))
+        fields[2], line: number, record: id, columnOffset: fields[0].count + fields[1].count + 2)
+      return SequenceRecord(id: id ?? "", sequence: sequence, label: label)
     }
-    return records
+    return nil
   }
 
   // MARK: - FASTA
 
-  private func readFASTA(_ reader: LineReader, first: ArraySlice<UInt8>) throws(InputError)
-    -> [SequenceRecord]
-  {
-    var records = [SequenceRecord]()
+  private func nextFASTA() throws(InputError) -> SequenceRecord? {
     var name: String?
     var headerLine = 0
     var codes = [UInt8]()
-    func finish() throws(InputError) {
-      guard let name else { return }
-      guard !codes.isEmpty else {
-        throw InputError(path: reader.path, line: headerLine, record: name, reason: .emptySequence)
-      }
-      records.append(SequenceRecord(id: name, sequence: DNASequence(codes: codes)))
-    }
-    var line: ArraySlice<UInt8>? = first
-    while let current = line {
-      if current.first == UInt8(ascii: ">") {
-        try finish()
-        let title = current.dropFirst().split(whereSeparator: isSpace).first
-        name = title.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        headerLine = reader.lineNumber
-        codes.removeAll(keepingCapacity: true)
-      } else if !current.allSatisfy(isSpace) {
-        guard name != nil else {
-          throw InputError(
-            path: reader.path, line: reader.lineNumber, reason: .sequenceBeforeHeader)
+    while let (line, number) = try nextLine() {
+      if line.first == UInt8(ascii: ">") {
+        if name != nil {
+          pending = Array(line)
+          pendingLine = number
+          break
         }
-        var trimmed = current
+        let title = line.dropFirst().split(whereSeparator: isSpace).first
+        name = title.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        headerLine = number
+      } else if !line.allSatisfy(isSpace) {
+        guard name != nil else {
+          throw InputError(path: path, line: number, reason: .sequenceBeforeHeader)
+        }
+        var trimmed = line
         while let last = trimmed.last, isSpace(last) { trimmed = trimmed.dropLast() }
-        let parsed = try parseBases(trimmed, reader: reader, record: name, columnOffset: 0)
+        let parsed = try parseBases(trimmed, line: number, record: name, columnOffset: 0)
         codes += parsed.codes
       }
-      line = try reader.nextLine()
     }
-    try finish()
-    return records
+    guard let name else { return nil }
+    guard !codes.isEmpty else {
+      throw InputError(path: path, line: headerLine, record: name, reason: .emptySequence)
+    }
+    return SequenceRecord(id: name, sequence: DNASequence(codes: codes))
   }
 
   // MARK: - BED / narrowPeak
 
-  private func readBED(_ reader: LineReader, first: ArraySlice<UInt8>) throws(InputError)
-    -> [SequenceRecord]
-  {
-    guard let genome else { throw InputError(path: reader.path, reason: .genomeRequired) }
-    var records = [SequenceRecord]()
-    var line: ArraySlice<UInt8>? = first
-    while let current = line {
-      let text = String(decoding: current, as: UTF8.self)
-      if text.isEmpty || text.hasPrefix("#") || text.hasPrefix("track") || text.hasPrefix("browser")
+  private func nextBED() throws(InputError) -> SequenceRecord? {
+    guard let genome = settings.genome else {
+      throw InputError(path: path, reason: .genomeRequired)
+    }
+    while let (line, number) = try nextLine() {
+      let text = String(decoding: line, as: UTF8.self)
+      if text.allSatisfy({ $0 == " " || $0 == "\t" }) || text.hasPrefix("#")
+        || text.hasPrefix("track") || text.hasPrefix("browser")
       {
-        line = try reader.nextLine()
         continue
       }
-      records.append(try bedRecord(text, genome: genome, reader: reader))
-      line = try reader.nextLine()
+      return try bedRecord(text, genome: genome, line: number)
     }
-    return records
+    return nil
   }
 
-  private func bedRecord(_ text: String, genome: Genome, reader: LineReader) throws(InputError)
+  private func bedRecord(_ text: String, genome: Genome, line number: Int) throws(InputError)
     -> SequenceRecord
   {
-    let path = reader.path
-    let number = reader.lineNumber
+    let windowWidth = settings.windowWidth
     var fields = text.split(separator: "\t", omittingEmptySubsequences: false)
     if fields.count < 3 { fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" }) }
     guard fields.count >= 3 else {
@@ -185,7 +233,8 @@ public struct SequenceReader: Sendable {
     }
     guard start < end else {
       throw InputError(
-        path: path, line: number, record: label, reason: .startNotBeforeEnd(start: start, end: end))
+        path: path, line: number, record: label,
+        reason: .startNotBeforeEnd(start: start, end: end))
     }
     var center = start + (end - start) / 2
     if fields.count >= 10, let summit = Int(fields[9]), summit >= 0 {
@@ -224,18 +273,17 @@ public struct SequenceReader: Sendable {
   // MARK: - Shared
 
   private func parseBases(
-    _ bytes: ArraySlice<UInt8>, reader: LineReader, record: String?, columnOffset: Int
+    _ bytes: ArraySlice<UInt8>, line: Int, record: String?, columnOffset: Int
   ) throws(InputError) -> DNASequence {
     switch DNASequence.parse(bytes) {
     case .success(let sequence):
       if sequence.count == 0 {
-        throw InputError(
-          path: reader.path, line: reader.lineNumber, record: record, reason: .emptySequence)
+        throw InputError(path: path, line: line, record: record, reason: .emptySequence)
       }
       return sequence
     case .failure(let bad):
       throw InputError(
-        path: reader.path, line: reader.lineNumber, record: record,
+        path: path, line: line, record: record,
         reason: .invalidBase(character: printable(bad.byte), column: columnOffset + bad.offset + 1))
     }
   }

@@ -12,7 +12,7 @@ import CKSIO
 @main
 enum CKS {
   nonisolated(unsafe) static let commands: [any Command.Type] = [
-    Train.self, Predict.self, Evaluate.self, Shuffle.self,
+    Train.self, Predict.self, Evaluate.self, Shuffle.self, Bench.self,
   ]
 
   static let rootHelp: String = {

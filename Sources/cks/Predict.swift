@@ -39,17 +39,29 @@ struct Predict: Command {
   func run() throws {
     let log = Console.logSink(command: Self.name, level: common.logLevel)
     let model = try ModelFile.read(path: modelPath).model
-    let scorer = model.scorer()
+    let scorer = model.scorer(threadCount: common.threadCount)
     let reader = try input.reader()
-    var table = "id\tscore\n"
+    let output = try OutputFile.writer(to: outputPath)
+    try output.write("id\tscore\n")
     for path in inputs {
-      let records = try reader.read(path: path).records
-      let scores = scorer.scores(of: records.map(\.sequence), threadCount: common.threadCount)
-      for (record, score) in zip(records, scores) {
-        table += "\(record.id)\t\(score)\n"
+      let stream = try reader.open(path: path)
+      var count = 0
+      while true {
+        let batch = try stream.next(maximumCount: 65536)
+        if batch.isEmpty { break }
+        let scores = scorer.scores(of: batch.map(\.sequence), threadCount: common.threadCount)
+        var text = ""
+        for (record, score) in zip(batch, scores) {
+          text += record.id
+          text += "\t"
+          text += score.description
+          text += "\n"
+        }
+        try output.write(text)
+        count += batch.count
       }
-      log(.info, "scored \(records.count) sequences from \(path)")
+      log(.debug, "scored \(count) sequences from \(path)")
     }
-    try OutputFile.write(table, to: outputPath)
+    try output.commit()
   }
 }
