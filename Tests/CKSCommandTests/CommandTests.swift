@@ -54,7 +54,7 @@ func temporaryFolder() throws -> URL {
 }
 
 @Suite struct HelpTests {
-  static let commands = ["train", "predict", "evaluate", "shuffle"]
+  static let commands = ["train", "predict", "evaluate", "shuffle", "bench"]
 
   @Test func rootHelpListsCommands() throws {
     let result = try cks(["--help"])
