@@ -11,9 +11,14 @@ public struct CKSModel: Sendable, Equatable {
   public let seed: UInt64
   /// The fitted ridge model (λ, weights, intercept).
   public let ridge: RidgeModel
+  /// Strands whose features are summed.
+  public let strand: Strand
 
   /// Creates a model from its parts.
-  public init(filterWidth: Int, featureCount: Int, gamma: Double, seed: UInt64, ridge: RidgeModel) {
+  public init(
+    filterWidth: Int, featureCount: Int, gamma: Double, seed: UInt64, ridge: RidgeModel,
+    strand: Strand = .forward
+  ) {
     precondition(
       ridge.weights.count == featureCount,
       "model has \(ridge.weights.count) weights, M=\(featureCount)")
@@ -22,6 +27,7 @@ public struct CKSModel: Sendable, Equatable {
     self.gamma = gamma
     self.seed = seed
     self.ridge = ridge
+    self.strand = strand
   }
 
   /// The filters this model was trained with, redrawn from the seed.
@@ -49,7 +55,7 @@ public struct CKSModel: Sendable, Equatable {
 
     /// The route in use.
     public let route: Route
-    let model: CKSModel
+    let model: CKSModel?
     let featurizer: Featurizer?
     let table: NmerTable?
 
@@ -62,9 +68,25 @@ public struct CKSModel: Sendable, Equatable {
         table = NmerTable(model: model, threadCount: threadCount)
         featurizer = nil
       case .direct:
-        featurizer = Featurizer(filters: model.filters())
+        featurizer = Featurizer(filters: model.filters(), strand: model.strand)
         table = nil
       }
+    }
+
+    /// Scores from a prepared table (a random-kernel model's stored table).
+    public init(model: CKSModel, table: NmerTable) {
+      self.model = model
+      route = .table
+      self.table = table
+      featurizer = nil
+    }
+
+    /// Scores an exact-kernel model (always through its table).
+    public init(exact: ExactModel) {
+      model = nil
+      route = .table
+      table = NmerTable(exact: exact)
+      featurizer = nil
     }
 
     /// Scores w · φ(x) + b of each sequence (higher means more likely bound).
@@ -72,7 +94,7 @@ public struct CKSModel: Sendable, Equatable {
     /// Deterministic and independent of `threadCount`.
     public func scores(of sequences: [DNASequence], threadCount: Int = 1) -> [Float] {
       if let table { return table.scores(of: sequences, threadCount: threadCount) }
-      guard let featurizer else { return [] }
+      guard let featurizer, let model else { return [] }
       BLAS.setThreadCount(1)
       var result = [Float]()
       result.reserveCapacity(sequences.count)

@@ -13,9 +13,13 @@ public struct Featurizer: Sendable {
   public let filters: RandomFilterBank
   let kernel: FeatureKernel
 
+  /// Strands whose features are summed: φ(x), or φ(x) + φ(rc x) for `.both`.
+  public let strand: Strand
+
   /// Prepares the lookup tables for `filters`.
-  public init(filters: RandomFilterBank) {
+  public init(filters: RandomFilterBank, strand: Strand = .forward) {
     self.filters = filters
+    self.strand = strand
     kernel = FeatureKernel(filters: filters)
   }
 
@@ -62,7 +66,8 @@ public struct Featurizer: Sendable {
       var offsets = [Int]()
       let range = (b * block)..<min(sequences.count, (b + 1) * block)
       kernel.features(
-        of: sequences[range], into: destination.base + range.lowerBound * m, offsets: &offsets)
+        of: sequences[range], strand: strand, into: destination.base + range.lowerBound * m,
+        offsets: &offsets)
     }
   }
 

@@ -1,45 +1,50 @@
-/// A trained linear CKS model folded into one number per n-mer: the fast exact scoring route.
+/// A trained linear model folded into one number per n-mer: the fast exact scoring route.
 ///
 /// The score is linear in the features and the features are sums over windows, so
 /// ```
-/// score(x) = b + Σ_windows T[window],   T[k] = √(2/M) Σ_j w_j cos(w_j · k + b_j)
+/// score(x) = b + Σ_windows T[window]
 /// ```
-/// where k runs over the 4^n n-mers of A, C, G, T (index: 2 bits per base, first base highest;
-/// A=0, C=1, G=2, T=3). A window that contains an N (or other ambiguity code) is not in the table;
-/// its term is computed from the filters directly, by the same formula. Building the table costs
-/// 4^n · M cosines (n = 8, M = 8192: about 0.1 s on two cores); each score then costs one lookup
-/// per window instead of M cosines.
+/// For the random kernel T[k] = √(2/M) Σ_j w_j cos(w_j · k + b_j) (+ the same for the reverse
+/// complement with `--strand both`); for the exact kernel T is the solved n-mer table. k runs over
+/// the q^n n-mers (index: base-q digits, first base most significant; A=0, C=1, G=2, T=3, N=4).
+/// With q = 4 a window that contains an N (or other ambiguity code) is not in the table; its
+/// term is computed exactly another way: from the filters (random kernel), or as
+/// β^k Σ T[completions] over the 4^k ways to fill its k unknown positions, with
+/// β = e^{−γ/2} / (1 + 3e^{−γ}) (exact kernel: a(N, t) = β Σ_s a(s, t) for every base t).
 public struct NmerTable: Sendable {
   /// Filter width n.
   public let filterWidth: Int
-  /// T[k] for the 4^n n-mers, indexed as described above.
+  /// 4 or 5.
+  public let alphabetSize: Int
+  /// T[k] for the q^n n-mers.
   public let values: [Float]
   /// Intercept b.
   public let intercept: Float
-  let featurizer: Featurizer
-  let weights: [Float]
+  let unknowns: Unknowns
 
-  /// The largest width for which a table is built (4^10 entries, 4 MB).
+  /// How windows outside a 4-letter table are scored.
+  enum Unknowns: Sendable {
+    case filters(FeatureKernel, [Float], Strand)
+    case completion(Float)
+    case none
+  }
+
+  /// The largest width for which a random-kernel table is built (4^10 entries, 4 MB).
   public static let maximumWidth = 10
 
-  /// Folds `model` into a table.
-  /// - Parameter threadCount: worker threads; the table does not depend on it.
+  /// Folds a random-feature model into a table.
   /// - Complexity: 4^n · M cosines.
   public init(model: CKSModel, threadCount: Int = 1) {
     precondition(
       model.filterWidth <= Self.maximumWidth,
       "n-mer tables are built for n <= \(Self.maximumWidth), got \(model.filterWidth)")
     let n = model.filterWidth
-    filterWidth = n
-    intercept = model.ridge.intercept
-    weights = model.ridge.weights
-    featurizer = Featurizer(filters: model.filters())
     let count = 1 << (2 * n)
-    var values = [Float](repeating: 0, count: count)
+    var single = [Float](repeating: 0, count: count)
     let block = 4096
-    let kernel = featurizer.kernel
+    let kernel = FeatureKernel(filters: model.filters())
     let weights = model.ridge.weights
-    values.withUnsafeMutableBufferPointer { buffer in
+    single.withUnsafeMutableBufferPointer { buffer in
       guard let base = buffer.baseAddress else { return }
       let destination = SendablePointer(base: base)
       parallelFor((count + block - 1) / block, threadCount: threadCount) { b in
@@ -54,23 +59,68 @@ public struct NmerTable: Sendable {
         }
       }
     }
-    self.values = values
+    let folded =
+      model.strand == .both
+      ? (0..<count).map { single[$0] + single[Self.reverseComplement(ofIndex: $0, width: n)] }
+      : single
+    self.init(model: model, values: folded)
   }
 
-  /// The n-mer with table index `index`.
+  /// A random-feature model with a table computed before (e.g. read from a model file).
+  public init(model: CKSModel, values: [Float]) {
+    precondition(values.count == 1 << (2 * model.filterWidth), "table size mismatch")
+    filterWidth = model.filterWidth
+    alphabetSize = 4
+    self.values = values
+    intercept = model.ridge.intercept
+    unknowns = .filters(FeatureKernel(filters: model.filters()), model.ridge.weights, model.strand)
+  }
+
+  /// An exact-kernel model's table.
+  public init(exact model: ExactModel) {
+    filterWidth = model.filterWidth
+    alphabetSize = model.alphabetSize
+    values = model.table
+    intercept = model.intercept
+    if model.alphabetSize == 4 {
+      let g = model.gamma
+      unknowns = .completion(Float(_exp(-g / 2) / (1 + 3 * _exp(-g))))
+    } else {
+      unknowns = .none
+    }
+  }
+
+  /// The n-mer with 4-letter table index `index`.
   static func sequence(ofIndex index: Int, width n: Int) -> DNASequence {
     DNASequence(uncheckedCodes: (0..<n).map { UInt8((index >> (2 * (n - 1 - $0))) & 3) })
   }
 
+  /// The 4-letter index of the reverse complement of the n-mer with index `index`.
+  static func reverseComplement(ofIndex index: Int, width n: Int) -> Int {
+    var result = 0
+    var rest = index
+    for _ in 0..<n {
+      result = (result << 2) | (3 - (rest & 3))
+      rest >>= 2
+    }
+    return result
+  }
+
   /// The score b + Σ_windows T[window] of one sequence.
   public func score(_ sequence: DNASequence) -> Float {
-    let n = filterWidth
-    let mask = (1 << (2 * n)) - 1
     var sum: Float = 0
-    var index = 0
-    var lastUnknown = -1
+    let n = filterWidth
     sequence.codes.withUnsafeBufferPointer { codes in
       values.withUnsafeBufferPointer { table in
+        if alphabetSize == 5 {
+          NmerIndexing(width: n, alphabetSize: 5).forEachWindow(codes, strand: .forward) {
+            sum += table[$0]
+          }
+          return
+        }
+        let mask = (1 << (2 * n)) - 1
+        var index = 0
+        var lastUnknown = -1
         for i in 0..<codes.count {
           let code = Int(codes[i])
           if code == 4 {
@@ -83,7 +133,7 @@ public struct NmerTable: Sendable {
           if lastUnknown <= i - n {
             sum += table[index]
           } else {
-            sum += windowTerm(Array(codes[(i - n + 1)...i]))
+            sum += unknownWindowTerm(Array(codes[(i - n + 1)...i]))
           }
         }
       }
@@ -107,12 +157,41 @@ public struct NmerTable: Sendable {
     return result
   }
 
-  /// w · φ(window) for one window that contains an ambiguity code.
-  private func windowTerm(_ codes: [UInt8]) -> Float {
-    var result: Float = 0
-    codes.withUnsafeBufferPointer { window in
-      featurizer.kernel.windowScores(of: window, count: 1, weights: weights, into: &result)
+  /// The term of one 4-letter-table window that contains an ambiguity code.
+  private func unknownWindowTerm(_ codes: [UInt8]) -> Float {
+    switch unknowns {
+    case .filters(let kernel, let weights, let strand):
+      var windows = codes
+      if strand == .both { windows += DNASequence(uncheckedCodes: codes).reverseComplement.codes }
+      var terms = [Float](repeating: 0, count: strand == .both ? 2 : 1)
+      windows.withUnsafeBufferPointer { window in
+        terms.withUnsafeMutableBufferPointer { out in
+          guard let base = out.baseAddress else { return }
+          kernel.windowScores(of: window, count: out.count, weights: weights, into: base)
+        }
+      }
+      return terms.reduce(0, +)
+    case .completion(let beta):
+      let unknown = codes.indices.filter { codes[$0] == 4 }
+      var sum: Float = 0
+      for fill in 0..<(1 << (2 * unknown.count)) {
+        var index = 0
+        var k = 0
+        for code in codes {
+          var digit = Int(code)
+          if digit == 4 {
+            digit = (fill >> (2 * k)) & 3
+            k += 1
+          }
+          index = (index << 2) | digit
+        }
+        sum += values[index]
+      }
+      var factor: Float = 1
+      for _ in unknown { factor *= beta }
+      return factor * sum
+    case .none:
+      return 0
     }
-    return result
   }
 }

@@ -18,6 +18,12 @@ public struct TrainingOptions: Sendable {
   public var threadCount = 1
   /// Sequences per streamed feature chunk.
   public var chunkSize = 2048
+  /// Random features or the exact kernel.
+  public var kernel = KernelKind.random
+  /// Strands counted.
+  public var strand = Strand.forward
+  /// Exact kernel: CG stops when the relative residual is below this.
+  public var tolerance = 1e-6
 
   public init() {}
 }
@@ -34,7 +40,7 @@ public struct GridResult: Sendable, Equatable {
 /// The outcome of training.
 public struct TrainingResult: Sendable {
   /// The final model, refitted on all training sequences with the chosen (γ, λ).
-  public var model: CKSModel
+  public var model: TrainedModel
   /// Every grid point, in grid order (γ outer, λ inner).
   public var grid: [GridResult]
   /// Held-out AUC of the chosen pair (nil without a hold-out).
@@ -56,8 +62,10 @@ public struct TrainingProfile: Sendable {
   public var gramSeconds = 0.0
   /// Floating-point operations of the Gram updates (N · M · (M + 1)).
   public var gramFlops = 0.0
-  /// Seconds in Cholesky solves.
+  /// Seconds in Cholesky solves (random kernel) or conjugate gradients (exact kernel).
   public var solveSeconds = 0.0
+  /// Exact kernel: CG iterations, summed over all solves.
+  public var iterations = 0
 
   public init() {}
 }
@@ -138,6 +146,10 @@ public struct Trainer: Sendable {
         throw .holdoutNeedsBothClasses(fraction: options.holdoutFraction)
       }
     }
+    if options.kernel == .exact {
+      return try trainExact(
+        sequences: sequences, labels: labels, fitIndices: fitIndices, holdIndices: holdIndices)
+    }
     log(
       .info,
       "training on \(fitIndices.count) sequences, \(holdIndices.count) held out; "
@@ -151,7 +163,7 @@ public struct Trainer: Sendable {
       let featurizer = Featurizer(
         filters: RandomFilterBank(
           filterWidth: options.filterWidth, featureCount: options.featureCount, gamma: gamma,
-          seed: options.seed))
+          seed: options.seed), strand: options.strand)
       var regression = RidgeRegression(featureCount: options.featureCount)
       accumulate(
         fitIndices, into: &regression, sequences: sequences, labels: labels,
@@ -225,10 +237,134 @@ public struct Trainer: Sendable {
     } catch { throw .ridge(error) }
   }
 
-  private func makeModel(gamma: Double, ridge: RidgeModel) -> CKSModel {
-    CKSModel(
-      filterWidth: options.filterWidth, featureCount: options.featureCount, gamma: gamma,
-      seed: options.seed, ridge: ridge)
+  private func makeModel(gamma: Double, ridge: RidgeModel) -> TrainedModel {
+    .random(
+      CKSModel(
+        filterWidth: options.filterWidth, featureCount: options.featureCount, gamma: gamma,
+        seed: options.seed, ridge: ridge, strand: options.strand))
+  }
+
+  // MARK: - Exact kernel
+
+  /// Exact-kernel training: CG in n-mer space, λ grid in decreasing order with warm starts,
+  /// held-out AUC from the n-mer tables, refit on all data warm-started from the chosen fit.
+  private func trainExact(
+    sequences: [DNASequence], labels: [Bool], fitIndices: [Int], holdIndices: [Int]
+  ) throws(TrainingError) -> TrainingResult {
+    let n = options.filterWidth
+    let hasUnknown = sequences.contains { $0.codes.contains(4) }
+    var alphabet = 4
+    if hasUnknown {
+      var fiveToN = 1.0
+      for _ in 0..<n { fiveToN *= 5 }
+      if fiveToN <= Double(1 << 24) {
+        alphabet = 5
+      } else {
+        log(.warning, "windows containing N are left out of training (5^\(n) table too large)")
+      }
+    }
+    log(
+      .info,
+      "exact kernel: training on \(fitIndices.count) sequences, \(holdIndices.count) held out; "
+        + "n=\(n), \(alphabet == 4 ? "ACGT" : "ACGTN") table of \(format(pow(Double(alphabet), n))) n-mers"
+    )
+    var profile = TrainingProfile()
+    let penalties = options.penalties.sorted(by: >)
+    func makeSolver(_ indices: [Int]) -> ExactRidge {
+      var solver = ExactRidge(
+        sequences: indices.map { sequences[$0] }, labels: indices.map { labels[$0] },
+        filterWidth: n, alphabetSize: alphabet, strand: options.strand,
+        threadCount: options.threadCount)
+      solver.tolerance = options.tolerance
+      return solver
+    }
+    func solve(
+      _ solver: ExactRidge, gamma: Double, penalty: Double, warm: [Double]?
+    ) throws(RidgeError) -> ExactRidge.Solution {
+      let clock = Stopwatch()
+      let solution = try solver.solve(gamma: gamma, penalty: penalty, warmStart: warm)
+      profile.solveSeconds += clock.seconds
+      profile.iterations += solution.iterations
+      log(
+        .debug,
+        "gamma \(format(gamma)) lambda \(format(penalty)): \(solution.iterations) CG iterations, "
+          + "relative residual \(solution.relativeResidual)")
+      if solution.relativeResidual > options.tolerance {
+        log(
+          .warning,
+          "gamma \(format(gamma)) lambda \(format(penalty)): CG stopped at \(solution.iterations) "
+            + "iterations with relative residual \(solution.relativeResidual)")
+      }
+      return solution
+    }
+    func model(_ solution: ExactRidge.Solution, gamma: Double, penalty: Double) -> ExactModel {
+      var table = solution.table.map { Float($0) }
+      if options.strand == .both && alphabet == 4 {
+        table = (0..<table.count).map {
+          table[$0] + table[NmerTable.reverseComplement(ofIndex: $0, width: n)]
+        }
+      } else if options.strand == .both {
+        table = foldStrands5(table, width: n)
+      }
+      return ExactModel(
+        filterWidth: n, alphabetSize: alphabet, gamma: gamma, penalty: penalty,
+        strand: options.strand, table: table, intercept: Float(solution.intercept))
+    }
+    let all = Array(sequences.indices)
+    if holdIndices.isEmpty {
+      let solver = makeSolver(all)
+      do {
+        let solution = try solve(
+          solver, gamma: options.gammas[0], penalty: options.penalties[0], warm: nil)
+        return TrainingResult(
+          model: .exact(model(solution, gamma: options.gammas[0], penalty: options.penalties[0])),
+          grid: [GridResult(gamma: options.gammas[0], penalty: options.penalties[0])],
+          holdoutAUC: nil, trainingCount: all.count, holdoutCount: 0, profile: profile)
+      } catch { throw .ridge(error) }
+    }
+    let fitSolver = makeSolver(fitIndices)
+    let holdSequences = holdIndices.map { sequences[$0] }
+    let holdLabels = holdIndices.map { labels[$0] }
+    var grid = [GridResult]()
+    var best: (auc: Double, gamma: Double, penalty: Double, weights: [Double])?
+    for gamma in options.gammas {
+      var warm: [Double]?
+      var points = [Double: GridResult]()
+      for penalty in penalties {
+        var point = GridResult(gamma: gamma, penalty: penalty)
+        do {
+          let solution = try solve(fitSolver, gamma: gamma, penalty: penalty, warm: warm)
+          warm = solution.weights
+          let scores = NmerTable(exact: model(solution, gamma: gamma, penalty: penalty))
+            .scores(of: holdSequences, threadCount: options.threadCount)
+          let auc = try ROC.auc(scores: scores, labels: holdLabels)
+          point.holdoutAUC = auc
+          log(
+            .info,
+            "gamma \(format(gamma)) lambda \(format(penalty)): held-out AUC \(formatAUC(auc)) "
+              + "(\(solution.iterations) CG iterations)")
+          if auc > (best?.auc ?? -1) { best = (auc, gamma, penalty, solution.weights) }
+        } catch {
+          point.failure = "\(error)"
+          log(.warning, "gamma \(format(gamma)) lambda \(format(penalty)): \(error)")
+        }
+        points[penalty] = point
+      }
+      grid += options.penalties.compactMap { points[$0] }
+    }
+    guard let best else { throw .noUsableGridPoint(grid) }
+    log(
+      .info,
+      "chosen gamma \(format(best.gamma)) lambda \(format(best.penalty)) "
+        + "(held-out AUC \(formatAUC(best.auc))); refitting on all \(sequences.count) sequences")
+    do {
+      let solution = try solve(
+        makeSolver(all), gamma: best.gamma, penalty: best.penalty, warm: best.weights)
+      return TrainingResult(
+        model: .exact(model(solution, gamma: best.gamma, penalty: best.penalty)), grid: grid,
+        holdoutAUC: best.auc, trainingCount: fitIndices.count, holdoutCount: holdIndices.count,
+        profile: profile)
+    } catch { throw .ridge(error) }
   }
 
   private func timedFit(
@@ -321,4 +457,25 @@ public func formatAUC(_ auc: Double) -> String {
   let fraction = Int(scaled) % 10000
   let digits = String(fraction)
   return "\(whole)." + String(repeating: "0", count: 4 - digits.count) + digits
+}
+
+/// Folds a 5-letter table over strands: T[m] + T[rc m] (N stays N).
+func foldStrands5(_ table: [Float], width n: Int) -> [Float] {
+  (0..<table.count).map { index in
+    var reverse = 0
+    var rest = index
+    for _ in 0..<n {
+      let digit = rest % 5
+      reverse = reverse * 5 + (digit == 4 ? 4 : 3 - digit)
+      rest /= 5
+    }
+    return table[index] + table[reverse]
+  }
+}
+
+/// x^k for a small integer k.
+func pow(_ x: Double, _ k: Int) -> Double {
+  var result = 1.0
+  for _ in 0..<k { result *= x }
+  return result
 }

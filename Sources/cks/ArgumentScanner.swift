@@ -1,3 +1,5 @@
+import CKSCore
+
 /// A command-line usage mistake: printed with a one-line usage, exit status 64.
 struct UsageError: Error {
   var message: String
@@ -19,10 +21,25 @@ struct OptionSpec {
   var repeatable = false
 }
 
+/// The kernel `train` and `bench` use unless told otherwise (see README, "Choosing defaults").
+let defaultKernel = KernelKind.exact
+
 extension OptionSpec {
   /// `--model MODEL`, shared by the commands that use a trained model.
   static let model = OptionSpec(
     long: "model", short: "M", value: "MODEL", help: "model file from 'cks train'")
+
+  /// `--kernel random|exact`.
+  static let kernel = OptionSpec(
+    long: "kernel", short: "k", value: "KIND",
+    help: "exact (the convolutional n-gram kernel, solved in n-mer space) or random "
+      + "(M random features, thesis Algorithm 2)", defaultValue: defaultKernel.rawValue)
+
+  /// `--strand forward|both`.
+  static let strand = OptionSpec(
+    long: "strand", value: "S",
+    help: "forward, or both: count each sequence and its reverse complement",
+    defaultValue: "forward")
 
   /// `-o/--output OUT` for TSV results.
   static let tableOutput = OptionSpec(
@@ -155,5 +172,25 @@ extension Substring {
     while result.first == " " { result = result.dropFirst() }
     while result.last == " " { result = result.dropLast() }
     return result
+  }
+}
+
+extension ArgumentScanner {
+  /// `--kernel`, or the default.
+  func kernel() throws(UsageError) -> KernelKind {
+    guard let text = value("kernel") else { return defaultKernel }
+    guard let kind = KernelKind(rawValue: text) else {
+      throw UsageError(message: "--kernel must be exact or random, got '\(text)'")
+    }
+    return kind
+  }
+
+  /// `--strand`, or forward.
+  func strand() throws(UsageError) -> Strand {
+    guard let text = value("strand") else { return .forward }
+    guard let strand = Strand(rawValue: text) else {
+      throw UsageError(message: "--strand must be forward or both, got '\(text)'")
+    }
+    return strand
   }
 }

@@ -32,7 +32,9 @@ struct Bench: Command {
           "training sizes in sequences (positives + shuffles), comma-separated; 'all' = every sequence",
         defaultValue: "all"),
       OptionSpec(
-        long: "features", short: "m", value: "M", help: "random features M", defaultValue: "8192"),
+        long: "features", short: "m", value: "M", help: "random features M (random kernel)",
+        defaultValue: "8192"),
+      .kernel,
       OptionSpec(long: "filter-width", value: "N", help: "filter width n", defaultValue: "8"),
       OptionSpec(long: "gamma", value: "G", help: "kernel bandwidth", defaultValue: "1"),
       OptionSpec(long: "lambda", value: "L", help: "ridge penalty", defaultValue: "100"),
@@ -48,6 +50,7 @@ struct Bench: Command {
   var filterWidth: Int
   var gamma: Double
   var penalty: Double
+  var kernel: KernelKind
   var childSize: Int?
   var modelOut: String?
   var common: CommonOptions
@@ -72,6 +75,7 @@ struct Bench: Command {
       }
     }
     self.sizes = sizes
+    kernel = try scanner.kernel()
     featureCount = try scanner.integer("features", default: 8192, in: 1...65536)
     filterWidth = try scanner.integer("filter-width", default: 8, in: 1...32)
     gamma = try scanner.real("gamma", default: 1, rule: "> 0") { $0 > 0 }
@@ -115,10 +119,13 @@ struct Bench: Command {
         + "(\(percent(ownGram / syrkCeiling)) of ssyrk)\n")
 
     print("Training (each size in a fresh process; 10% held out and scored, then refit on all):")
-    let header = [
-      "sequences", "features_s", "cos_per_s", "of_ceiling", "gram_s", "gflop_s", "of_ceiling",
-      "solve_s", "train_s", "us_per_seq", "peak_MB",
-    ]
+    let header =
+      kernel == .random
+      ? [
+        "sequences", "features_s", "cos_per_s", "of_ceiling", "gram_s", "gflop_s", "of_ceiling",
+        "solve_s", "train_s", "us_per_seq", "peak_MB",
+      ]
+      : ["sequences", "cg_iterations", "solve_s", "train_s", "us_per_seq", "peak_MB"]
     print(header.joined(separator: "\t"))
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "cks-bench-\(getpid())")
@@ -132,11 +139,20 @@ struct Bench: Command {
       let fields = try spawnChild(size: count, modelPath: count >= largest ? modelPath : nil)
       largest = max(largest, count)
       let values = fields.compactMap(Double.init)
-      guard values.count == 8 else {
+      guard values.count == 9 else {
         throw InputError(path: positivesPath, reason: .other("bench child printed \(fields)"))
       }
       let (sequences, featureSeconds, cosines, gramSeconds, flops, solveSeconds, trainSeconds) =
         (values[0], values[1], values[2], values[3], values[4], values[5], values[6])
+      let perSequence = fixed(trainSeconds / sequences * 1e6, 1)
+      if kernel == .exact {
+        print(
+          [
+            String(Int(sequences)), String(Int(values[8])), fixed(solveSeconds, 2),
+            fixed(trainSeconds, 2), perSequence, String(Int(values[7])),
+          ].joined(separator: "\t"))
+        continue
+      }
       let rate = cosines / featureSeconds
       let gflops = flops / gramSeconds / 1e9
       print(
@@ -144,7 +160,7 @@ struct Bench: Command {
           String(Int(sequences)), fixed(featureSeconds, 2), scientific(rate),
           percent(rate / cosineCeiling), fixed(gramSeconds, 2), fixed(gflops, 1),
           percent(gflops / syrkCeiling), fixed(solveSeconds, 2), fixed(trainSeconds, 2),
-          fixed(trainSeconds / sequences * 1e6, 1), String(Int(values[7])),
+          perSequence, String(Int(values[7])),
         ].joined(separator: "\t"))
     }
     Console.flushStandardOutput()
@@ -164,6 +180,7 @@ struct Bench: Command {
     var options = TrainingOptions()
     options.filterWidth = filterWidth
     options.featureCount = featureCount
+    options.kernel = kernel
     options.gammas = [gamma]
     options.penalties = [penalty]
     options.seed = common.seed
@@ -180,6 +197,7 @@ struct Bench: Command {
       [
         "\(sequences.count)", "\(p.featureSeconds)", "\(p.cosineCount)", "\(p.gramSeconds)",
         "\(p.gramFlops)", "\(p.solveSeconds)", "\(seconds)", "\(usage.ru_maxrss / 1024)",
+        "\(p.iterations)",
       ].joined(separator: "\t"))
   }
 
@@ -190,14 +208,14 @@ struct Bench: Command {
       "bench", "--child-size", String(size), "--positives", positivesPath,
       "--features", String(featureCount), "--filter-width", String(filterWidth),
       "--gamma", "\(gamma)", "--lambda", "\(penalty)", "--threads", String(common.threadCount),
-      "--seed", String(common.seed), "-q",
+      "--seed", String(common.seed), "--kernel", kernel.rawValue, "-q",
     ]
     if let modelPath { arguments += ["--model-out", modelPath] }
     let output = try runSelf(arguments)
     let fields = output.stdout.split(separator: "\t").map {
       $0.trimmingCharacters(in: .whitespacesAndNewlines)
     }
-    guard output.status == 0, fields.count == 8 else {
+    guard output.status == 0, fields.count == 9 else {
       throw InputError(path: positivesPath, reason: .other("bench child failed: \(output.stderr)"))
     }
     return fields
@@ -207,11 +225,19 @@ struct Bench: Command {
     modelPath: String, positives: [SequenceRecord], log: LogSink
   ) throws {
     let threads = common.threadCount
-    let model = try ModelFile.read(path: modelPath).model
+    let contents = try ModelFile.read(path: modelPath)
     print("\nPrediction (model from the largest size):")
     let sequences = positives.map(\.sequence)
     var clock = Stopwatch()
-    let table = CKSModel.Scorer(model: model, route: .table, threadCount: threads)
+    let table: CKSModel.Scorer
+    var random: CKSModel?
+    switch contents.model {
+    case .random(let model):
+      table = CKSModel.Scorer(model: model, route: .table, threadCount: threads)
+      random = model
+    case .exact(let model):
+      table = CKSModel.Scorer(exact: model)
+    }
     let buildSeconds = clock.seconds
     var scores = [Float]()
     var repeats = 0
@@ -221,7 +247,12 @@ struct Bench: Command {
       repeats += 1
     }
     let tableRate = Double(sequences.count * repeats) / clock.seconds
-    let direct = CKSModel.Scorer(model: model, route: .direct, threadCount: threads)
+    guard let random else {
+      print("  table route, in memory:   \(scientific(tableRate)) sequences/s")
+      try endToEnd(modelPath: modelPath, count: positives.count)
+      return
+    }
+    let direct = CKSModel.Scorer(model: random, route: .direct, threadCount: threads)
     let sample = Array(sequences.prefix(2000))
     clock = Stopwatch()
     let directScores = direct.scores(of: sample, threadCount: threads)
@@ -231,7 +262,7 @@ struct Bench: Command {
     let largestScore = directScores.map(abs).max() ?? 0
     print(
       "  table route, in memory:   \(scientific(tableRate)) sequences/s "
-        + "(4^\(model.filterWidth)-entry table built in \(fixed(buildSeconds, 2)) s)")
+        + "(4^\(random.filterWidth)-entry table built in \(fixed(buildSeconds, 2)) s)")
     print(
       "  direct route, in memory:  \(scientific(directRate)) sequences/s "
         + "(table route is \(fixed(tableRate / directRate, 0))x faster)")
@@ -250,12 +281,18 @@ struct Bench: Command {
         "  test AUC on \(baseName(testPath)): table \(formatAUC(tableAUC)), direct \(formatAUC(directAUC))"
       )
     }
+    try endToEnd(modelPath: modelPath, count: positives.count)
+  }
+
+  /// Times `cks predict` on 10 copies of the positives file.
+  private func endToEnd(modelPath: String, count: Int) throws {
+    let threads = common.threadCount
     let output = FileManager.default.temporaryDirectory.appendingPathComponent(
       "cks-bench-\(getpid()).tsv"
     ).path
     defer { try? FileManager.default.removeItem(atPath: output) }
     let copies = 10
-    clock = Stopwatch()
+    let clock = Stopwatch()
     let run = try runSelf(
       ["predict", "--model", modelPath, "-o", output, "--threads", String(threads)]
         + [String](repeating: positivesPath, count: copies))
@@ -263,7 +300,7 @@ struct Bench: Command {
     guard run.status == 0 else {
       throw InputError(path: positivesPath, reason: .other("cks predict failed: \(run.stderr)"))
     }
-    let rows = copies * positives.count
+    let rows = copies * count
     print(
       "  end to end (cks predict, \(copies) x \(baseName(positivesPath)) -> TSV file): "
         + "\(rows) sequences in \(fixed(seconds, 2)) s = \(scientific(Double(rows) / seconds)) sequences/s"

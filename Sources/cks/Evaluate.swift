@@ -67,8 +67,7 @@ struct Evaluate: Command {
 
   func run() throws {
     let log = Console.logSink(command: Self.name, level: common.logLevel)
-    let model = try ModelFile.read(path: modelPath).model
-    let scorer = model.scorer(threadCount: common.threadCount)
+    let scorer = try ModelFile.read(path: modelPath).scorer(threadCount: common.threadCount)
     let reader = try input.reader()
     var sets = [(name: String, path: String, sequences: [DNASequence], labels: [Bool])]()
     for path in tests {

@@ -38,8 +38,7 @@ struct Predict: Command {
 
   func run() throws {
     let log = Console.logSink(command: Self.name, level: common.logLevel)
-    let model = try ModelFile.read(path: modelPath).model
-    let scorer = model.scorer(threadCount: common.threadCount)
+    let scorer = try ModelFile.read(path: modelPath).scorer(threadCount: common.threadCount)
     let reader = try input.reader()
     let output = try OutputFile.writer(to: outputPath)
     try output.write("id\tscore\n")

@@ -29,21 +29,30 @@ struct Train: Command {
       OptionSpec(
         long: "shuffles", value: "K",
         help: "dinucleotide shuffles per positive when no negatives are given", defaultValue: "1"),
+      .kernel,
       OptionSpec(
-        long: "filter-width", value: "N", help: "filter width n in bases", defaultValue: "8"),
+        long: "filter-width", value: "N", help: "filter width n in bases (exact: 1-12)",
+        defaultValue: "8"),
+      .strand,
       OptionSpec(
-        long: "features", short: "m", value: "M", help: "number of random features M",
+        long: "features", short: "m", value: "M",
+        help: "number of random features M (random kernel)",
         defaultValue: "8192"),
       OptionSpec(
         long: "gamma", value: "LIST", help: "kernel bandwidths to try, comma-separated, each > 0",
         defaultValue: "0.5,1,2"),
       OptionSpec(
-        long: "lambda", value: "LIST", help: "ridge penalties to try, comma-separated, each >= 0",
+        long: "lambda", value: "LIST",
+        help: "ridge penalties to try, comma-separated, each >= 0 (exact: > 0)",
         defaultValue: "1,10,100,1000,10000"),
       OptionSpec(
         long: "holdout", value: "F",
         help: "fraction of training data held out to pick (gamma, lambda); 0 needs a single pair",
         defaultValue: "0.1"),
+      OptionSpec(
+        long: "tolerance", value: "T",
+        help: "exact kernel: conjugate gradients stop at this relative residual",
+        defaultValue: "1e-6"),
     ] + InputOptions.specs + CommonOptions.specs
 
   var positivesPath: String
@@ -73,7 +82,16 @@ struct Train: Command {
     shuffleCount = try scanner.integer("shuffles", default: 1, in: 1...100)
     input = try InputOptions(scanner)
     common = try CommonOptions(scanner)
-    trainingOptions.filterWidth = try scanner.integer("filter-width", default: 8, in: 1...32)
+    trainingOptions.kernel = try scanner.kernel()
+    trainingOptions.strand = try scanner.strand()
+    trainingOptions.filterWidth = try scanner.integer(
+      "filter-width", default: 8, in: 1...(trainingOptions.kernel == .exact ? 12 : 32))
+    trainingOptions.tolerance = try scanner.real(
+      "tolerance", default: 1e-6, rule: "in (0, 1)"
+    ) { $0 > 0 && $0 < 1 }
+    if trainingOptions.kernel == .exact && scanner.value("features") != nil {
+      throw UsageError(message: "--features applies to --kernel random only")
+    }
     trainingOptions.featureCount = try scanner.integer("features", default: 8192, in: 1...65536)
     trainingOptions.gammas = try scanner.realList("gamma", default: [0.5, 1, 2], rule: "> 0") {
       $0 > 0
@@ -81,6 +99,9 @@ struct Train: Command {
     trainingOptions.penalties = try scanner.realList(
       "lambda", default: [1, 10, 100, 1000, 10000], rule: ">= 0"
     ) { $0 >= 0 }
+    if trainingOptions.kernel == .exact && trainingOptions.penalties.contains(0) {
+      throw UsageError(message: "--lambda must be > 0 with --kernel exact")
+    }
     trainingOptions.holdoutFraction = try scanner.real("holdout", default: 0.1, rule: "in [0, 1)") {
       $0 >= 0 && $0 < 1
     }
@@ -149,7 +170,7 @@ struct Train: Command {
     let result = try trainer.train(sequences: sequences, labels: labels, groups: groups)
     var table = "gamma\tlambda\theldout_auc\tchosen\n"
     for point in result.grid {
-      let chosen = point.gamma == result.model.gamma && point.penalty == result.model.ridge.penalty
+      let chosen = point.gamma == result.model.gamma && point.penalty == result.model.penalty
       table +=
         "\(format(point.gamma))\t\(format(point.penalty))\t"
         + "\(point.holdoutAUC.map(formatAUC) ?? "NA")\t\(chosen ? "*" : "")\n"
@@ -164,11 +185,12 @@ struct Train: Command {
       ("lambda-grid", trainingOptions.penalties.map(format).joined(separator: ",")),
     ]
     if let auc = result.holdoutAUC { summary.append(("holdout-auc", formatAUC(auc))) }
-    try ModelFile.write(result.model, summary: summary, to: outputPath)
+    try ModelFile.write(
+      result.model, summary: summary, threadCount: common.threadCount, to: outputPath)
     print(table, terminator: "")
     log(
       .info,
-      "wrote \(outputPath) (gamma \(format(result.model.gamma)), lambda \(format(result.model.ridge.penalty))) "
+      "wrote \(outputPath) (gamma \(format(result.model.gamma)), lambda \(format(result.model.penalty))) "
         + "in \(Console.format1(secondsSince(start))) s")
   }
 }

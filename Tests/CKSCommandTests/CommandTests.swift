@@ -93,9 +93,14 @@ func temporaryFolder() throws -> URL {
     ),
     (["train", "-p", "x", "-o", "m", "--holdout", "1"], "--holdout must be in [0, 1)"),
     (
-      ["train", "-p", "x", "-o", "m", "--features", "0"],
+      ["train", "-p", "x", "-o", "m", "--kernel", "random", "--features", "0"],
       "--features must be an integer in 1...65536"
     ),
+    (
+      ["train", "-p", "x", "-o", "m", "--kernel", "exact", "--features", "64"], "--features applies"
+    ),
+    (["train", "-p", "x", "-o", "m", "--kernel", "magic"], "--kernel must be exact or random"),
+    (["train", "-p", "x", "-o", "m", "--strand", "up"], "--strand must be forward or both"),
     (["train", "-p", "x", "-o", "m", "--holdout", "0"], "--holdout 0 needs a single --gamma"),
     (["predict", "--model", "m"], "missing INPUT file"),
     (["evaluate", "--model", "m", "--positives", "a"], "must come in pairs"),
@@ -129,7 +134,7 @@ func temporaryFolder() throws -> URL {
     let folder = try temporaryFolder()
     let model = folder.appendingPathComponent("m.model").path
     let result = try cks([
-      "train", "-p", fixture(file), "-o", model, "-m", "16", "--gamma", "1", "--lambda", "1",
+      "train", "-p", fixture(file), "-o", model, "--gamma", "1", "--lambda", "1",
     ])
     #expect(result.status == 1)
     #expect(result.stderr.contains(message), "stderr: \(result.stderr)")

@@ -9,7 +9,8 @@ import Testing
   func train(_ model: String, threads: Int, extra: [String] = []) throws -> CommandResult {
     try cks(
       [
-        "train", "-p", trainFile, "-o", model, "-m", "1024", "--gamma", "0.5,1", "--lambda",
+        "train", "-p", trainFile, "-o", model, "--kernel", "random", "-m", "1024", "--gamma",
+        "0.5,1", "--lambda",
         "100,1000",
         "--threads", String(threads), "-q",
       ] + extra)
@@ -55,6 +56,27 @@ import Testing
     )
   }
 
+  @Test func exactKernelOnRealData() throws {
+    let folder = try temporaryFolder()
+    let model = folder.appendingPathComponent("exact.model").path
+    let trained = try cks([
+      "train", "-p", trainFile, "-o", model, "--kernel", "exact", "--gamma", "1", "--lambda",
+      "100,1000", "-q",
+    ])
+    #expect(trained.status == 0, "stderr: \(trained.stderr)")
+    let evaluated = try cks(["evaluate", "--model", model, testFile])
+    let auc = Double(evaluated.stdout.split(separator: "\n")[1].split(separator: "\t")[3]) ?? 0
+    #expect(auc > 0.97, "GABPA exact-kernel test AUC: \(auc)")
+    let again = folder.appendingPathComponent("again.model").path
+    #expect(
+      try cks([
+        "train", "-p", trainFile, "-o", again, "--kernel", "exact", "--gamma", "1",
+        "--lambda", "100,1000", "-q", "--threads", "1",
+      ]).status == 0)
+    #expect(
+      FileManager.default.contents(atPath: model) == FileManager.default.contents(atPath: again))
+  }
+
   @Test func trainsFromBEDAndGenome() throws {
     let folder = try temporaryFolder()
     let genome = folder.appendingPathComponent("lambda.fa").path
@@ -62,7 +84,8 @@ import Testing
     let model = folder.appendingPathComponent("bed.model").path
     let result = try cks([
       "train", "-p", dataFile("lambda_peaks.bed"), "--genome", genome, "-o", model,
-      "-m", "64", "--gamma", "1", "--lambda", "10", "--holdout", "0", "--shuffles", "3",
+      "--kernel", "random", "-m", "64", "--gamma", "1", "--lambda", "10", "--holdout", "0",
+      "--shuffles", "3",
     ])
     #expect(result.status == 0, "stderr: \(result.stderr)")
     #expect(result.stderr.contains("read 6 positives and 18 negatives"))

@@ -5,10 +5,11 @@ import Testing
 @testable import CKSIO
 
 @Suite struct ModelFileTests {
-  let model = CKSModel(
-    filterWidth: 8, featureCount: 5, gamma: 0.5, seed: 42,
-    ridge: RidgeModel(
-      penalty: 100, weights: [1.5, -2.25, 1e-7, 0.1, -0.333_333_34], intercept: -0.123_456_79))
+  let model = TrainedModel.random(
+    CKSModel(
+      filterWidth: 8, featureCount: 5, gamma: 0.5, seed: 42,
+      ridge: RidgeModel(
+        penalty: 100, weights: [1.5, -2.25, 1e-7, 0.1, -0.333_333_34], intercept: -0.123_456_79)))
 
   func written() throws -> String {
     let path = try temporaryFolder().appendingPathComponent("m.model").path
@@ -18,12 +19,12 @@ import Testing
 
   @Test func roundTripsExactly() throws {
     let path = try written()
-    let (read, fields) = try ModelFile.read(path: path)
-    #expect(read == model)
-    #expect(fields["training-positives"] == "10")
+    let contents = try ModelFile.read(path: path)
+    #expect(contents.model == model)
+    #expect(contents.fields["training-positives"] == "10")
     // Writing again gives the same bytes.
     let again = path + "2"
-    try ModelFile.write(read, summary: [("training-positives", "10")], to: again)
+    try ModelFile.write(contents.model, summary: [("training-positives", "10")], to: again)
     #expect(
       FileManager.default.contents(atPath: path) == FileManager.default.contents(atPath: again))
   }
@@ -61,11 +62,29 @@ import Testing
     #expect(
       inputError { _ = try ModelFile.read(path: path) }?.description.contains("truncated") == true)
     var newer = bytes
-    newer.replaceSubrange(0..<11, with: Array("cks-model\t9".utf8))
+    newer.replaceSubrange(0..<11, with: Array("cks-model\t9".utf8))  // version 9
     try newer.write(to: URL(fileURLWithPath: path))
     let error = inputError { _ = try ModelFile.read(path: path) }
     #expect(error?.line == 1)
     #expect(error?.description.contains("newer") == true)
+  }
+
+  @Test func exactModelRoundTripsAndVersionOneIsRead() throws {
+    let exact = TrainedModel.exact(
+      ExactModel(
+        filterWidth: 2, alphabetSize: 5, gamma: 1, penalty: 10, strand: .both,
+        table: (0..<25).map { Float($0) * 0.5 - 3 }, intercept: 0.25))
+    let path = try temporaryFolder().appendingPathComponent("e.model").path
+    try ModelFile.write(exact, to: path)
+    #expect(try ModelFile.read(path: path).model == exact)
+    // A version-1 file (random kernel, weights only) from the first release.
+    let v1 = fixture("version1.model")
+    let contents = try ModelFile.read(path: v1)
+    guard case .random(let random) = contents.model else {
+      Issue.record("expected a random-kernel model")
+      return
+    }
+    #expect(random.featureCount == 4 && random.strand == .forward && contents.table == nil)
   }
 
   @Test func notAModel() {

@@ -60,15 +60,16 @@ struct FeatureKernel: Sendable {
   /// not once per sequence. `offsets` is scratch.
   /// - Complexity: Σ (L − n + 1) · M · (⌈n/2⌉ adds + 1 cosine).
   func features(
-    of batch: ArraySlice<DNASequence>, into output: UnsafeMutablePointer<Float>,
-    offsets: inout [Int]
+    of batch: ArraySlice<DNASequence>, strand: Strand = .forward,
+    into output: UnsafeMutablePointer<Float>, offsets: inout [Int]
   ) {
     let n = pairCount
+    let strands = strand == .both ? 2 : 1
     var starts = [Int]()
     var total = 0
     for sequence in batch {
       starts.append(total)
-      total += max(0, sequence.count - filterWidth + 1) * n
+      total += max(0, sequence.count - filterWidth + 1) * n * strands
     }
     if offsets.count < total { offsets = [Int](repeating: 0, count: total) }
     for (row, sequence) in batch.enumerated() {
@@ -77,14 +78,18 @@ struct FeatureKernel: Sendable {
         (output + row * featureCount).update(repeating: 0, count: featureCount)
         continue
       }
-      sequence.codes.withUnsafeBufferPointer { codes in
-        var k = starts[row]
-        for i in 0..<windowCount {
-          for p in 0..<n {
-            let first = Int(codes[i + 2 * p])
-            let second = 2 * p + 1 < filterWidth ? Int(codes[i + 2 * p + 1]) : 4
-            offsets[k] = (p * 25 + first * 5 + second) * Self.lanes * 4  // bytes
-            k += 1
+      var k = starts[row]
+      for strandCodes in strand == .both
+        ? [sequence.codes, sequence.reverseComplement.codes] : [sequence.codes]
+      {
+        strandCodes.withUnsafeBufferPointer { codes in
+          for i in 0..<windowCount {
+            for p in 0..<n {
+              let first = Int(codes[i + 2 * p])
+              let second = 2 * p + 1 < filterWidth ? Int(codes[i + 2 * p + 1]) : 4
+              offsets[k] = (p * 25 + first * 5 + second) * Self.lanes * 4  // bytes
+              k += 1
+            }
           }
         }
       }
@@ -93,7 +98,7 @@ struct FeatureKernel: Sendable {
       guard let off = offsetBuffer.baseAddress else { return }
       for g in 0..<groupCount {
         for (row, sequence) in batch.enumerated() {
-          let windowCount = sequence.count - filterWidth + 1
+          let windowCount = (sequence.count - filterWidth + 1) * strands
           guard windowCount > 0 else { continue }
           accumulate(
             groups: g..<(g + 1), offsets: off + starts[row], windowCount: windowCount,

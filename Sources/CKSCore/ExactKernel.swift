@@ -1,0 +1,223 @@
+/// Which strands of a sequence the features count.
+public enum Strand: String, Sendable, CaseIterable {
+  /// The given strand only.
+  case forward
+  /// The sequence and its reverse complement: φ(x) + φ(rc x), a reverse-complement symmetric
+  /// kernel.
+  case both
+}
+
+/// Indexes the n-mers of a sequence over an alphabet of 4 (ACGT) or 5 (ACGTN) letters.
+///
+/// Index of an n-mer: base-q digits, first base most significant (A=0, C=1, G=2, T=3, N=4).
+/// With q = 4, windows that contain an ambiguity code are skipped.
+struct NmerIndexing: Sendable {
+  let width: Int
+  let alphabetSize: Int
+  /// q^n.
+  let count: Int
+  /// q^(n−1).
+  let highPower: Int
+
+  init(width: Int, alphabetSize: Int) {
+    precondition(alphabetSize == 4 || alphabetSize == 5, "alphabet size must be 4 or 5")
+    precondition(width >= 1, "width must be >= 1")
+    self.width = width
+    self.alphabetSize = alphabetSize
+    var power = 1
+    for _ in 0..<(width - 1) { power *= alphabetSize }
+    highPower = power
+    count = power * alphabetSize
+  }
+
+  /// Calls `body` with the index of every window (and, for `.both`, of every window of the
+  /// reverse complement), in order.
+  @inline(__always)
+  func forEachWindow(
+    _ codes: UnsafeBufferPointer<UInt8>, strand: Strand, _ body: (Int) -> Void
+  ) {
+    let n = width
+    guard codes.count >= n else { return }
+    if alphabetSize == 4 {
+      let mask = count - 1
+      let shift = 2 * (n - 1)
+      var index = 0
+      var reverse = 0
+      var lastUnknown = -1
+      for i in 0..<codes.count {
+        let code = Int(codes[i])
+        if code == 4 {
+          lastUnknown = i
+          index = (index << 2) & mask
+          reverse = reverse >> 2
+        } else {
+          index = ((index << 2) | code) & mask
+          reverse = (reverse >> 2) | ((3 - code) << shift)
+        }
+        if i >= n - 1 && lastUnknown <= i - n {
+          body(index)
+          if strand == .both { body(reverse) }
+        }
+      }
+    } else {
+      var index = 0
+      var reverse = 0
+      for i in 0..<codes.count {
+        let code = Int(codes[i])
+        if i >= n { index -= Int(codes[i - n]) * highPower }
+        index = index * 5 + code
+        reverse = reverse / 5 + (code == 4 ? 4 : 3 - code) * highPower
+        if i >= n - 1 {
+          body(index)
+          if strand == .both { body(reverse) }
+        }
+      }
+    }
+  }
+}
+
+/// y ← (M ⊗ M ⊗ … ⊗ M) x for an n-fold Kronecker power of a q × q matrix M (row-major), with x
+/// indexed by base-q digits (first digit most significant).
+///
+/// Applies M along each of the n axes in turn, a fast transform like Walsh-Hadamard; `scratch`
+/// must have the vector's size and is overwritten.
+/// - Complexity: n · q^(n+1) multiply-adds.
+func kroneckerPowerApply(
+  _ matrix: [Double], alphabetSize q: Int, width n: Int, to vector: inout [Double],
+  scratch: inout [Double]
+) {
+  precondition(matrix.count == q * q, "matrix must be \(q)×\(q)")
+  precondition(scratch.count == vector.count, "scratch must match the vector")
+  var stride = vector.count / q
+  // M = αI + β11ᵀ (the ACGT base kernel and its square root): y = αx + β Σ_axis x, 2 ops/entry.
+  let alpha = matrix[0] - matrix[1]
+  let beta = matrix[1]
+  let isDiagonalPlusConstant = (0..<q).allSatisfy { r in
+    (0..<q).allSatisfy { c in abs(matrix[r * q + c] - (r == c ? alpha + beta : beta)) < 1e-15 }
+  }
+  if isDiagonalPlusConstant {
+    for _ in 0..<n {
+      let blockSize = stride * q
+      vector.withUnsafeMutableBufferPointer { xBuffer in
+        guard let x = xBuffer.baseAddress else { return }
+        var block = 0
+        let total = xBuffer.count
+        while block < total {
+          for inner in 0..<stride {
+            var sum = 0.0
+            for k in 0..<q { sum += x[block + k * stride + inner] }
+            let shared = beta * sum
+            for k in 0..<q {
+              x[block + k * stride + inner] = alpha * x[block + k * stride + inner] + shared
+            }
+          }
+          block += blockSize
+        }
+      }
+      stride = max(1, stride / q)
+    }
+    return
+  }
+  for _ in 0..<n {
+    let blockSize = stride * q
+    vector.withUnsafeBufferPointer { xBuffer in
+      scratch.withUnsafeMutableBufferPointer { yBuffer in
+        matrix.withUnsafeBufferPointer { mBuffer in
+          guard let x = xBuffer.baseAddress, let y = yBuffer.baseAddress,
+            let m = mBuffer.baseAddress
+          else { return }
+          var block = 0
+          let total = xBuffer.count
+          while block < total {
+            for row in 0..<q {
+              let out = y + block + row * stride
+              let m0 = m[row * q]
+              let in0 = x + block
+              for inner in 0..<stride { out[inner] = m0 * in0[inner] }
+              for column in 1..<q {
+                let weight = m[row * q + column]
+                let input = x + block + column * stride
+                for inner in 0..<stride { out[inner] += weight * input[inner] }
+              }
+            }
+            block += blockSize
+          }
+        }
+      }
+    }
+    swap(&vector, &scratch)
+    stride = max(1, stride / q)
+  }
+}
+
+/// Allocating convenience for tests.
+func kroneckerPowerApply(
+  _ matrix: [Double], alphabetSize q: Int, width n: Int, to vector: inout [Double]
+) {
+  var scratch = [Double](repeating: 0, count: vector.count)
+  kroneckerPowerApply(matrix, alphabetSize: q, width: n, to: &vector, scratch: &scratch)
+}
+
+/// The base kernel a(s, t) = exp(−γ ‖e_s − e_t‖² / 2) on one-hot columns, as a q × q matrix:
+/// 1 on the diagonal, exp(−γ) between two bases, exp(−γ/2) between a base and N (whose one-hot
+/// column is zero). Row-major.
+func baseKernel(gamma: Double, alphabetSize q: Int) -> [Double] {
+  var a = [Double](repeating: _exp(-gamma), count: q * q)
+  for s in 0..<q {
+    for t in 0..<q where s == 4 || t == 4 { a[s * q + t] = _exp(-gamma / 2) }
+    a[s * q + s] = 1
+  }
+  return a
+}
+
+/// The symmetric square root of a small symmetric positive semi-definite matrix (Jacobi
+/// eigenvalue iterations; negative rounding-level eigenvalues are clamped to zero).
+func symmetricSquareRoot(_ a: [Double], order q: Int) -> [Double] {
+  var m = a
+  var v = [Double](repeating: 0, count: q * q)
+  for i in 0..<q { v[i * q + i] = 1 }
+  for _ in 0..<100 {
+    var off = 0.0
+    for i in 0..<q { for j in 0..<q where i != j { off += m[i * q + j] * m[i * q + j] } }
+    if off < 1e-30 { break }
+    for p in 0..<q {
+      for r in (p + 1)..<q where abs(m[p * q + r]) > 1e-300 {
+        let theta = (m[r * q + r] - m[p * q + p]) / (2 * m[p * q + r])
+        let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
+        let c = 1 / (t * t + 1).squareRoot()
+        let s = t * c
+        for k in 0..<q {
+          let mkp = m[k * q + p]
+          let mkr = m[k * q + r]
+          m[k * q + p] = c * mkp - s * mkr
+          m[k * q + r] = s * mkp + c * mkr
+        }
+        for k in 0..<q {
+          let mpk = m[p * q + k]
+          let mrk = m[r * q + k]
+          m[p * q + k] = c * mpk - s * mrk
+          m[r * q + k] = s * mpk + c * mrk
+        }
+        for k in 0..<q {
+          let vkp = v[k * q + p]
+          let vkr = v[k * q + r]
+          v[k * q + p] = c * vkp - s * vkr
+          v[k * q + r] = s * vkp + c * vkr
+        }
+      }
+    }
+  }
+  var root = [Double](repeating: 0, count: q * q)
+  for k in 0..<q {
+    let value = max(0, m[k * q + k]).squareRoot()
+    for i in 0..<q {
+      for j in 0..<q { root[i * q + j] += v[i * q + k] * value * v[j * q + k] }
+    }
+  }
+  return root
+}
+
+/// q^n, the number of n-mers over a q-letter alphabet.
+public func NmerIndexingSize(width: Int, alphabetSize: Int) -> Int {
+  NmerIndexing(width: width, alphabetSize: alphabetSize).count
+}

@@ -1,0 +1,342 @@
+import Dispatch
+
+/// Ridge regression in the exact feature space of the convolutional n-gram kernel, by conjugate
+/// gradients on n-mer tables.
+///
+/// With one-hot bases the kernel factorises over the window's positions, so its feature map is
+/// φ(x) = (A^{1/2})^{⊗n} c(x): c(x) counts the n-mers of x (q^n entries) and A = [a(s, t)] is the
+/// q × q base kernel. Ridge regression with an unpenalised intercept,
+/// ```
+/// min_w ‖C_c K^{1/2} w − (y − ȳ)‖² + λ ‖w‖²,   K^{1/2} = (A^{1/2})^{⊗n}
+/// ```
+/// (C_c the centred count matrix, one row per sequence) is solved by conjugate gradients on
+/// ```
+/// (K^{1/2} C_cᵀ C_c K^{1/2} + λ I) w = K^{1/2} C_cᵀ (y − ȳ)
+/// ```
+/// One iteration costs one pass over the windows for C_c (a gather), one for C_cᵀ (a scatter),
+/// and two Kronecker transforms (2 n q^(n+1) multiply-adds). The model is the n-mer table
+/// u = K^{1/2} w with intercept b = ȳ − μ · u: score(x) = Σ_windows u[window] + b.
+///
+/// Stopping rule: ‖r‖ ≤ `tolerance` · ‖b‖ for the residual r of the system above (in `Double`),
+/// or `maximumIterations`. Everything is deterministic for any thread count: sequences are
+/// split into fixed blocks whose partial tables are summed in a fixed order.
+public struct ExactRidge: Sendable {
+  let indexing: NmerIndexing
+  let strand: Strand
+  let sequences: [DNASequence]
+  let targets: [Double]
+  let threadCount: Int
+  /// μ = C ᵀ 1 / N, the mean count of each n-mer.
+  let means: [Double]
+  let targetMean: Double
+  /// Right-hand side before the K^{1/2} transform: C_cᵀ (y − ȳ).
+  let centredCrossProducts: [Double]
+
+  /// Reused per-block scatter tables (no page faults per iteration).
+  let workspace = ScatterWorkspace()
+
+  /// Relative residual at which CG stops.
+  public var tolerance = 1e-6
+  /// Iteration cap.
+  public var maximumIterations = 3000
+
+  /// Prepares the statistics that do not depend on γ or λ (one pass over the data).
+  public init(
+    sequences: [DNASequence], labels: [Bool], filterWidth: Int, alphabetSize: Int,
+    strand: Strand, threadCount: Int
+  ) {
+    indexing = NmerIndexing(width: filterWidth, alphabetSize: alphabetSize)
+    self.strand = strand
+    self.sequences = sequences
+    targets = labels.map { $0 ? 1 : -1 }
+    self.threadCount = threadCount
+    targetMean = targets.reduce(0, +) / Double(max(1, targets.count))
+    var ones = [Double](repeating: 1, count: sequences.count)
+    means = Self.scatter(
+      ones, sequences: sequences, indexing: indexing, strand: strand, threadCount: threadCount
+    ).map { $0 / Double(max(1, sequences.count)) }
+    let mean = targetMean
+    for i in ones.indices { ones[i] = targets[i] - mean }
+    // Σ_i (y_i − ȳ) = 0, so the centring term of C_cᵀ drops out.
+    centredCrossProducts = Self.scatter(
+      ones, sequences: sequences, indexing: indexing, strand: strand, threadCount: threadCount)
+  }
+
+  /// Number of n-mer table entries q^n.
+  public var tableSize: Int { indexing.count }
+
+  /// The solution for one (γ, λ).
+  public struct Solution: Sendable {
+    /// The n-mer table u = K^{1/2} w.
+    public var table: [Double]
+    /// Intercept b.
+    public var intercept: Double
+    /// w, for warm starts.
+    public var weights: [Double]
+    /// CG iterations used.
+    public var iterations: Int
+    /// Final relative residual.
+    public var relativeResidual: Double
+  }
+
+  /// Solves for (γ, λ), starting from `warmStart` (a previous `weights`) if given.
+  /// - Throws: `RidgeError` for λ ≤ 0 or a non-finite solution.
+  public func solve(
+    gamma: Double, penalty: Double, warmStart: [Double]? = nil
+  ) throws(RidgeError) -> Solution {
+    guard penalty > 0, penalty.isFinite else { throw .invalidPenalty(penalty) }
+    guard !sequences.isEmpty else { throw .noData }
+    let q = indexing.alphabetSize
+    let n = indexing.width
+    let root = symmetricSquareRoot(baseKernel(gamma: gamma, alphabetSize: q), order: q)
+    var scratch = [Double](repeating: 0, count: indexing.count)
+    func applyRoot(_ v: [Double]) -> [Double] {
+      var x = v
+      kroneckerPowerApply(root, alphabetSize: q, width: n, to: &x, scratch: &scratch)
+      return x
+    }
+    func normal(_ w: [Double]) -> [Double] {
+      let u = applyRoot(w)
+      let residuals = centredGather(u)
+      var back = applyRoot(centredScatter(residuals))
+      for k in back.indices { back[k] += penalty * w[k] }
+      return back
+    }
+    let b = applyRoot(centredCrossProducts)
+    var w = warmStart ?? [Double](repeating: 0, count: indexing.count)
+    var r = b
+    if warmStart != nil {
+      let hw = normal(w)
+      for k in r.indices { r[k] -= hw[k] }
+    }
+    let bNorm = max(dot(b, b).squareRoot(), .leastNormalMagnitude)
+    var p = r
+    var rr = dot(r, r)
+    var iterations = 0
+    while rr.squareRoot() > tolerance * bNorm && iterations < maximumIterations {
+      let hp = normal(p)
+      let alpha = rr / dot(p, hp)
+      for k in w.indices {
+        w[k] += alpha * p[k]
+        r[k] -= alpha * hp[k]
+      }
+      let next = dot(r, r)
+      let beta = next / rr
+      rr = next
+      for k in p.indices { p[k] = r[k] + beta * p[k] }
+      iterations += 1
+    }
+    let u = applyRoot(w)
+    let intercept = targetMean - dot(means, u)
+    guard intercept.isFinite, u.allSatisfy({ $0.isFinite }) else {
+      throw .nonFiniteSolution(penalty: penalty)
+    }
+    return Solution(
+      table: u, intercept: intercept, weights: w, iterations: iterations,
+      relativeResidual: rr.squareRoot() / bNorm)
+  }
+
+  /// C_c u: per sequence, Σ_windows u[window] − μ · u.
+  func centredGather(_ u: [Double]) -> [Double] {
+    let shift = dot(means, u)
+    var result = Self.gather(
+      u, sequences: sequences, indexing: indexing, strand: strand, threadCount: threadCount)
+    for i in result.indices { result[i] -= shift }
+    return result
+  }
+
+  /// C_cᵀ r = Cᵀ r − μ Σ r.
+  func centredScatter(_ r: [Double]) -> [Double] {
+    let total = r.reduce(0, +)
+    var result = Self.scatter(
+      r, sequences: sequences, indexing: indexing, strand: strand, threadCount: threadCount,
+      workspace: workspace)
+    for k in result.indices { result[k] -= means[k] * total }
+    return result
+  }
+
+  /// Per sequence, Σ over its windows of `table[window]`.
+  static func gather(
+    _ table: [Double], sequences: [DNASequence], indexing: NmerIndexing, strand: Strand,
+    threadCount: Int
+  ) -> [Double] {
+    var result = [Double](repeating: 0, count: sequences.count)
+    result.withUnsafeMutableBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      let destination = SendablePointer(base: base)
+      let block = 1024
+      table.withUnsafeBufferPointer { values in
+        let source = SendableConstPointer(base: values.baseAddress)
+        parallelFor((sequences.count + block - 1) / block, threadCount: threadCount) { b in
+          for s in (b * block)..<min(sequences.count, (b + 1) * block) {
+            var sum = 0.0
+            sequences[s].codes.withUnsafeBufferPointer { codes in
+              guard let values = source.base else { return }
+              if indexing.alphabetSize == 4 {
+                sum = gather4(codes, values, width: indexing.width, strand: strand)
+              } else {
+                indexing.forEachWindow(codes, strand: strand) { sum += values[$0] }
+              }
+            }
+            destination.base[s] = sum
+          }
+        }
+      }
+    }
+    return result
+  }
+
+  /// Cᵀ r: Σ over sequences of r_i at each of their windows. Sequences go to a fixed number of
+  /// blocks (set by the table size, not the thread count), each with its own table, summed in
+  /// block order.
+  static func scatter(
+    _ r: [Double], sequences: [DNASequence], indexing: NmerIndexing, strand: Strand,
+    threadCount: Int, workspace: ScatterWorkspace = ScatterWorkspace()
+  ) -> [Double] {
+    let size = indexing.count
+    let blocks = size <= 1 << 20 ? 8 : 1
+    var partial = workspace.take(blocks: blocks, size: size)
+    defer { workspace.give(partial) }
+    partial.withUnsafeMutableBufferPointer { tables in
+      guard let base = tables.baseAddress else { return }
+      let destination = SendablePointer(base: base)
+      parallelFor(blocks, threadCount: threadCount) { b in
+        var table = [Double]()
+        swap(&table, &destination.base[b])  // own the buffer: no copy on write
+        table.withUnsafeMutableBufferPointer { t in t.update(repeating: 0) }
+        let range =
+          (b * sequences.count / blocks)..<((b + 1) * sequences.count / blocks)
+        table.withUnsafeMutableBufferPointer { t in
+          for s in range {
+            let weight = r[s]
+            sequences[s].codes.withUnsafeBufferPointer { codes in
+              guard let table = t.baseAddress else { return }
+              if indexing.alphabetSize == 4 {
+                scatter4(codes, table, weight, width: indexing.width, strand: strand)
+              } else {
+                indexing.forEachWindow(codes, strand: strand) { table[$0] += weight }
+              }
+            }
+          }
+        }
+        swap(&table, &destination.base[b])
+      }
+    }
+    var total = partial[0]
+    for b in 1..<blocks {
+      partial[b].withUnsafeBufferPointer { t in
+        for k in 0..<size { total[k] += t[k] }
+      }
+    }
+    return total
+  }
+}
+
+/// Σ a_k b_k in a fixed order.
+func dot(_ a: [Double], _ b: [Double]) -> Double {
+  var s0 = 0.0
+  var s1 = 0.0
+  var s2 = 0.0
+  var s3 = 0.0
+  var k = 0
+  let count = a.count
+  a.withUnsafeBufferPointer { x in
+    b.withUnsafeBufferPointer { y in
+      while k + 3 < count {
+        s0 += x[k] * y[k]
+        s1 += x[k + 1] * y[k + 1]
+        s2 += x[k + 2] * y[k + 2]
+        s3 += x[k + 3] * y[k + 3]
+        k += 4
+      }
+      while k < count {
+        s0 += x[k] * y[k]
+        k += 1
+      }
+    }
+  }
+  return (s0 + s1) + (s2 + s3)
+}
+
+/// A read-only pointer that may cross into `concurrentPerform` closures.
+struct SendableConstPointer<Element>: @unchecked Sendable {
+  let base: UnsafePointer<Element>?
+}
+
+/// Σ over the 4-letter windows of `codes` (and their reverse complements) of `values[window]`.
+@inline(__always)
+private func gather4(
+  _ codes: UnsafeBufferPointer<UInt8>, _ values: UnsafePointer<Double>, width n: Int,
+  strand: Strand
+) -> Double {
+  guard codes.count >= n else { return 0 }
+  let mask = (1 << (2 * n)) - 1
+  let shift = 2 * (n - 1)
+  var index = 0
+  var reverse = 0
+  var lastUnknown = -1
+  var sum0 = 0.0
+  var sum1 = 0.0
+  for i in 0..<codes.count {
+    let code = Int(codes[i])
+    if code == 4 { lastUnknown = i }
+    let digit = code & 3
+    index = ((index << 2) | digit) & mask
+    reverse = (reverse >> 2) | ((3 - digit) << shift)
+    if i >= n - 1 && lastUnknown <= i - n {
+      sum0 += values[index]
+      if strand == .both { sum1 += values[reverse] }
+    }
+  }
+  return sum0 + sum1
+}
+
+/// values[window] += weight for every 4-letter window of `codes` (and reverse complement).
+@inline(__always)
+private func scatter4(
+  _ codes: UnsafeBufferPointer<UInt8>, _ values: UnsafeMutablePointer<Double>, _ weight: Double,
+  width n: Int, strand: Strand
+) {
+  guard codes.count >= n else { return }
+  let mask = (1 << (2 * n)) - 1
+  let shift = 2 * (n - 1)
+  var index = 0
+  var reverse = 0
+  var lastUnknown = -1
+  for i in 0..<codes.count {
+    let code = Int(codes[i])
+    if code == 4 { lastUnknown = i }
+    let digit = code & 3
+    index = ((index << 2) | digit) & mask
+    reverse = (reverse >> 2) | ((3 - digit) << shift)
+    if i >= n - 1 && lastUnknown <= i - n {
+      values[index] += weight
+      if strand == .both { values[reverse] += weight }
+    }
+  }
+}
+
+/// Per-block scatter tables kept between conjugate-gradient iterations.
+final class ScatterWorkspace: @unchecked Sendable {
+  private var tables: [[Double]] = []
+  private let lock = DispatchSemaphore(value: 1)
+
+  /// Tables for `blocks` blocks of `size` entries (contents undefined).
+  func take(blocks: Int, size: Int) -> [[Double]] {
+    lock.wait()
+    defer { lock.signal() }
+    if tables.count == blocks && tables.allSatisfy({ $0.count == size }) {
+      let result = tables
+      tables = []
+      return result
+    }
+    return [[Double]](repeating: [Double](repeating: 0, count: size), count: blocks)
+  }
+
+  /// Returns tables for the next call.
+  func give(_ used: [[Double]]) {
+    lock.wait()
+    tables = used
+    lock.signal()
+  }
+}
