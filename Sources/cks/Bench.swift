@@ -105,6 +105,54 @@ struct Bench: Command {
         + "n=\(filterWidth), M=\(featureCount), gamma \(format(gamma)), lambda \(format(penalty)), "
         + "\(threads) threads\n")
 
+    // Train first, in fresh processes, before this process allocates anything large: a child's
+    // peak-memory counter starts from its parent's.
+    let header =
+      kernel == .random
+      ? [
+        "sequences", "features_s", "cos_per_s", "of_ceiling", "gram_s", "gflop_s", "of_ceiling",
+        "solve_s", "train_s", "us_per_seq", "peak_MB",
+      ]
+      : ["sequences", "cg_iterations", "solve_s", "train_s", "us_per_seq", "peak_MB"]
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "cks-bench-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let modelPath = folder.appendingPathComponent("bench.model").path
+    var largest = 0
+    var rows = [(Double, Double) -> [String]]()
+    for size in sizes {
+      let count = min(size ?? total, total)
+      log(.info, "training on \(count) sequences")
+      let fields = try spawnChild(size: count, modelPath: count >= largest ? modelPath : nil)
+      largest = max(largest, count)
+      let values = fields.compactMap(Double.init)
+      guard values.count == 9 else {
+        throw InputError(path: positivesPath, reason: .other("bench child printed \(fields)"))
+      }
+      let (sequences, featureSeconds, cosines, gramSeconds, flops, solveSeconds, trainSeconds) =
+        (values[0], values[1], values[2], values[3], values[4], values[5], values[6])
+      let perSequence = fixed(trainSeconds / sequences * 1e6, 1)
+      if kernel == .exact {
+        rows.append { _, _ in
+          [
+            String(Int(sequences)), String(Int(values[8])), fixed(solveSeconds, 2),
+            fixed(trainSeconds, 2), perSequence, String(Int(values[7])),
+          ]
+        }
+        continue
+      }
+      let rate = cosines / featureSeconds
+      let gflops = flops / gramSeconds / 1e9
+      rows.append { cosineCeiling, syrkCeiling in
+        [
+          String(Int(sequences)), fixed(featureSeconds, 2), scientific(rate),
+          percent(rate / cosineCeiling), fixed(gramSeconds, 2), fixed(gflops, 1),
+          percent(gflops / syrkCeiling), fixed(solveSeconds, 2), fixed(trainSeconds, 2),
+          perSequence, String(Int(values[7])),
+        ]
+      }
+    }
     log(.info, "measuring ceilings")
     let cosineCeiling = Ceilings.cosineRate(threadCount: threads)
     let syrkCeiling = Ceilings.syrkRate(
@@ -119,50 +167,8 @@ struct Bench: Command {
         + "(\(percent(ownGram / syrkCeiling)) of ssyrk)\n")
 
     print("Training (each size in a fresh process; 10% held out and scored, then refit on all):")
-    let header =
-      kernel == .random
-      ? [
-        "sequences", "features_s", "cos_per_s", "of_ceiling", "gram_s", "gflop_s", "of_ceiling",
-        "solve_s", "train_s", "us_per_seq", "peak_MB",
-      ]
-      : ["sequences", "cg_iterations", "solve_s", "train_s", "us_per_seq", "peak_MB"]
     print(header.joined(separator: "\t"))
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "cks-bench-\(getpid())")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let modelPath = folder.appendingPathComponent("bench.model").path
-    var largest = 0
-    for size in sizes {
-      let count = min(size ?? total, total)
-      log(.info, "training on \(count) sequences")
-      let fields = try spawnChild(size: count, modelPath: count >= largest ? modelPath : nil)
-      largest = max(largest, count)
-      let values = fields.compactMap(Double.init)
-      guard values.count == 9 else {
-        throw InputError(path: positivesPath, reason: .other("bench child printed \(fields)"))
-      }
-      let (sequences, featureSeconds, cosines, gramSeconds, flops, solveSeconds, trainSeconds) =
-        (values[0], values[1], values[2], values[3], values[4], values[5], values[6])
-      let perSequence = fixed(trainSeconds / sequences * 1e6, 1)
-      if kernel == .exact {
-        print(
-          [
-            String(Int(sequences)), String(Int(values[8])), fixed(solveSeconds, 2),
-            fixed(trainSeconds, 2), perSequence, String(Int(values[7])),
-          ].joined(separator: "\t"))
-        continue
-      }
-      let rate = cosines / featureSeconds
-      let gflops = flops / gramSeconds / 1e9
-      print(
-        [
-          String(Int(sequences)), fixed(featureSeconds, 2), scientific(rate),
-          percent(rate / cosineCeiling), fixed(gramSeconds, 2), fixed(gflops, 1),
-          percent(gflops / syrkCeiling), fixed(solveSeconds, 2), fixed(trainSeconds, 2),
-          perSequence, String(Int(values[7])),
-        ].joined(separator: "\t"))
-    }
+    for row in rows { print(row(cosineCeiling, syrkCeiling).joined(separator: "\t")) }
     Console.flushStandardOutput()
     try benchPrediction(modelPath: modelPath, positives: positives, log: log)
   }
