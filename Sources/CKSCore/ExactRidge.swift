@@ -172,11 +172,7 @@ public struct ExactRidge: Sendable {
             var sum = 0.0
             sequences[s].codes.withUnsafeBufferPointer { codes in
               guard let values = source.base else { return }
-              if indexing.alphabetSize == 4 {
-                sum = gather4(codes, values, width: indexing.width, strand: strand)
-              } else {
-                indexing.forEachWindow(codes, strand: strand) { sum += values[$0] }
-              }
+              indexing.forEachWindow(codes, strand: strand) { sum += values[$0] }
             }
             destination.base[s] = sum
           }
@@ -211,11 +207,7 @@ public struct ExactRidge: Sendable {
             let weight = r[s]
             sequences[s].codes.withUnsafeBufferPointer { codes in
               guard let table = t.baseAddress else { return }
-              if indexing.alphabetSize == 4 {
-                scatter4(codes, table, weight, width: indexing.width, strand: strand)
-              } else {
-                indexing.forEachWindow(codes, strand: strand) { table[$0] += weight }
-              }
+              indexing.forEachWindow(codes, strand: strand) { table[$0] += weight }
             }
           }
         }
@@ -261,59 +253,6 @@ func dot(_ a: [Double], _ b: [Double]) -> Double {
 /// A read-only pointer that may cross into `concurrentPerform` closures.
 struct SendableConstPointer<Element>: @unchecked Sendable {
   let base: UnsafePointer<Element>?
-}
-
-/// Σ over the 4-letter windows of `codes` (and their reverse complements) of `values[window]`.
-@inline(__always)
-private func gather4(
-  _ codes: UnsafeBufferPointer<UInt8>, _ values: UnsafePointer<Double>, width n: Int,
-  strand: Strand
-) -> Double {
-  guard codes.count >= n else { return 0 }
-  let mask = (1 << (2 * n)) - 1
-  let shift = 2 * (n - 1)
-  var index = 0
-  var reverse = 0
-  var lastUnknown = -1
-  var sum0 = 0.0
-  var sum1 = 0.0
-  for i in 0..<codes.count {
-    let code = Int(codes[i])
-    if code == 4 { lastUnknown = i }
-    let digit = code & 3
-    index = ((index << 2) | digit) & mask
-    reverse = (reverse >> 2) | ((3 - digit) << shift)
-    if i >= n - 1 && lastUnknown <= i - n {
-      sum0 += values[index]
-      if strand == .both { sum1 += values[reverse] }
-    }
-  }
-  return sum0 + sum1
-}
-
-/// values[window] += weight for every 4-letter window of `codes` (and reverse complement).
-@inline(__always)
-private func scatter4(
-  _ codes: UnsafeBufferPointer<UInt8>, _ values: UnsafeMutablePointer<Double>, _ weight: Double,
-  width n: Int, strand: Strand
-) {
-  guard codes.count >= n else { return }
-  let mask = (1 << (2 * n)) - 1
-  let shift = 2 * (n - 1)
-  var index = 0
-  var reverse = 0
-  var lastUnknown = -1
-  for i in 0..<codes.count {
-    let code = Int(codes[i])
-    if code == 4 { lastUnknown = i }
-    let digit = code & 3
-    index = ((index << 2) | digit) & mask
-    reverse = (reverse >> 2) | ((3 - digit) << shift)
-    if i >= n - 1 && lastUnknown <= i - n {
-      values[index] += weight
-      if strand == .both { values[reverse] += weight }
-    }
-  }
 }
 
 /// Per-block scatter tables kept between conjugate-gradient iterations.

@@ -11,33 +11,12 @@ public enum OutputFile {
   /// Paths of temporary files being written, removed by `removeTemporaryFiles()` on a signal.
   nonisolated(unsafe) static var pending = Set<String>()
 
-  /// Writes `bytes` to `path` (or standard output for `-`).
+  /// Writes `bytes` to `path` (or standard output for `-`), atomically.
   /// - Throws: `InputError` (with the target path) when the file cannot be written.
   public static func write(_ bytes: [UInt8], to path: String) throws(InputError) {
-    if path == "-" {
-      try writeAll(bytes, to: STDOUT_FILENO, path: path)
-      return
-    }
-    let temporary = path + ".tmp-\(getpid())"
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard descriptor >= 0 else {
-      throw InputError(
-        path: path, reason: .other("cannot write: \(String(cString: strerror(errno)))"))
-    }
-    pending.insert(temporary)
-    defer { pending.remove(temporary) }
-    do {
-      try writeAll(bytes, to: descriptor, path: path)
-    } catch {
-      close(descriptor)
-      unlink(temporary)
-      throw error
-    }
-    guard close(descriptor) == 0, rename(temporary, path) == 0 else {
-      let why = String(cString: strerror(errno))
-      unlink(temporary)
-      throw InputError(path: path, reason: .other("cannot write: \(why)"))
-    }
+    let writer = try OutputWriter(path: path)
+    try writer.write(bytes)
+    try writer.commit()
   }
 
   /// Opens a streaming writer for `path` (`-` for standard output).
@@ -55,22 +34,6 @@ public enum OutputFile {
     for path in pending { unlink(path) }
   }
 
-  private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String)
-    throws(InputError)
-  {
-    var offset = 0
-    while offset < bytes.count {
-      let written = bytes.withUnsafeBufferPointer { buffer in
-        Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, bytes.count - offset)
-      }
-      if written < 0 {
-        if errno == EINTR { continue }
-        throw InputError(
-          path: path, reason: .other("cannot write: \(String(cString: strerror(errno)))"))
-      }
-      offset += written
-    }
-  }
 }
 
 /// Streams output to a temporary file beside `path`, renamed over it by `commit()`.
@@ -115,6 +78,12 @@ public final class OutputWriter {
   /// Appends text.
   public func write(_ text: String) throws(InputError) {
     buffer.append(contentsOf: text.utf8)
+    if buffer.count >= 1 << 20 { try flush() }
+  }
+
+  /// Appends bytes.
+  public func write(_ bytes: [UInt8]) throws(InputError) {
+    buffer += bytes
     if buffer.count >= 1 << 20 { try flush() }
   }
 

@@ -4,24 +4,6 @@ import Testing
 @testable import CKSCore
 
 @Suite struct ExactKernelTests {
-  /// Brute-force kernel: Σ_{i,j} Π_l a(x[i+l], y[j+l]).
-  func bruteForceKernel(_ x: DNASequence, _ y: DNASequence, width n: Int, gamma: Double) -> Double {
-    func a(_ s: UInt8, _ t: UInt8) -> Double {
-      if s == t { return 1 }
-      if s == 4 || t == 4 { return Foundation.exp(-gamma / 2) }
-      return Foundation.exp(-gamma)
-    }
-    var total = 0.0
-    for i in 0...(x.count - n) {
-      for j in 0...(y.count - n) {
-        var product = 1.0
-        for l in 0..<n { product *= a(x.codes[i + l], y.codes[j + l]) }
-        total += product
-      }
-    }
-    return total
-  }
-
   /// φ(x) = (A^{1/2})^{⊗n} c(x).
   func featureMap(_ x: DNASequence, width n: Int, alphabetSize q: Int, gamma: Double) -> [Double] {
     let indexing = NmerIndexing(width: n, alphabetSize: q)

@@ -4,26 +4,6 @@ import Testing
 @testable import CKSCore
 
 @Suite struct FeaturizerTests {
-  /// The exact convolutional n-gram kernel, by brute force over all window pairs:
-  /// Σ_{i,j} Π_l a(x[i+l], y[j+l]) with a = 1 (same), exp(−γ) (two different bases),
-  /// exp(−γ/2) (one N: its one-hot column is zero).
-  func exactKernel(_ x: DNASequence, _ y: DNASequence, width n: Int, gamma: Double) -> Double {
-    func a(_ s: UInt8, _ t: UInt8) -> Double {
-      if s == t { return 1 }
-      if s == 4 || t == 4 { return Foundation.exp(-gamma / 2) }
-      return Foundation.exp(-gamma)
-    }
-    var total = 0.0
-    for i in 0...(x.count - n) {
-      for j in 0...(y.count - n) {
-        var product = 1.0
-        for l in 0..<n { product *= a(x.codes[i + l], y.codes[j + l]) }
-        total += product
-      }
-    }
-    return total
-  }
-
   func meanRelativeError(featureCount: Int, withN: Bool) -> Double {
     let sequences = randomSequences(count: 6, length: 10, seed: 11, withN: withN)
     let gamma = 0.5
@@ -36,7 +16,7 @@ import Testing
       for q in p..<sequences.count {
         var dot = 0.0
         for j in 0..<featureCount { dot += Double(features[p, j]) * Double(features[q, j]) }
-        let exact = exactKernel(sequences[p], sequences[q], width: 3, gamma: gamma)
+        let exact = bruteForceKernel(sequences[p], sequences[q], width: 3, gamma: gamma)
         total += abs(dot - exact) / exact
         pairs += 1
       }

@@ -1,3 +1,5 @@
+import Foundation
+
 @testable import CKSCore
 
 /// Random sequences over ACGT (and N when `withN`), seeded.
@@ -30,4 +32,24 @@ func solveDense(_ a: [[Double]], _ b: [Double]) -> [Double] {
     x[row] = sum / a[row][row]
   }
   return x
+}
+
+/// The exact convolutional n-gram kernel by brute force over all window pairs:
+/// Σ_{i,j} Π_l a(x[i+l], y[j+l]) with a = 1 (same), exp(−γ) (two different bases),
+/// exp(−γ/2) (one N: its one-hot column is zero).
+func bruteForceKernel(_ x: DNASequence, _ y: DNASequence, width n: Int, gamma: Double) -> Double {
+  func a(_ s: UInt8, _ t: UInt8) -> Double {
+    if s == t { return 1 }
+    if s == 4 || t == 4 { return Foundation.exp(-gamma / 2) }
+    return Foundation.exp(-gamma)
+  }
+  var total = 0.0
+  for i in 0...(x.count - n) {
+    for j in 0...(y.count - n) {
+      var product = 1.0
+      for l in 0..<n { product *= a(x.codes[i + l], y.codes[j + l]) }
+      total += product
+    }
+  }
+  return total
 }
