@@ -35,6 +35,7 @@ struct Bench: Command {
         long: "features", short: "m", value: "M", help: "random features M (random kernel)",
         defaultValue: "8192"),
       .kernel,
+      .strand,
       OptionSpec(long: "filter-width", value: "N", help: "filter width n", defaultValue: "8"),
       OptionSpec(long: "gamma", value: "G", help: "kernel bandwidth", defaultValue: "1"),
       OptionSpec(long: "lambda", value: "L", help: "ridge penalty", defaultValue: "100"),
@@ -51,6 +52,7 @@ struct Bench: Command {
   var gamma: Double
   var penalty: Double
   var kernel: KernelKind
+  var strand: Strand
   var childSize: Int?
   var modelOut: String?
   var common: CommonOptions
@@ -76,6 +78,7 @@ struct Bench: Command {
     }
     self.sizes = sizes
     kernel = try scanner.kernel()
+    strand = try scanner.strand()
     featureCount = try scanner.integer("features", default: 8192, in: 1...65536)
     filterWidth = try scanner.integer("filter-width", default: 8, in: 1...32)
     gamma = try scanner.real("gamma", default: 1, rule: "> 0") { $0 > 0 }
@@ -102,8 +105,10 @@ struct Bench: Command {
     let total = positives.count * 2
     print(
       "cks bench: \(baseName(positivesPath)) (\(positives.count) positives + 1 shuffle each), "
-        + "n=\(filterWidth), M=\(featureCount), gamma \(format(gamma)), lambda \(format(penalty)), "
-        + "\(threads) threads\n")
+        + "\(kernel.rawValue) kernel, n=\(filterWidth)"
+        + (kernel == .random ? ", M=\(featureCount)" : "")
+        + ", \(strand.rawValue) strand\(strand == .both ? "s" : ""), gamma \(format(gamma)), "
+        + "lambda \(format(penalty)), \(threads) threads\n")
 
     // Train first, in fresh processes, before this process allocates anything large: a child's
     // peak-memory counter starts from its parent's.
@@ -187,6 +192,7 @@ struct Bench: Command {
     options.filterWidth = filterWidth
     options.featureCount = featureCount
     options.kernel = kernel
+    options.strand = strand
     options.gammas = [gamma]
     options.penalties = [penalty]
     options.seed = common.seed
@@ -214,7 +220,8 @@ struct Bench: Command {
       "bench", "--child-size", String(size), "--positives", positivesPath,
       "--features", String(featureCount), "--filter-width", String(filterWidth),
       "--gamma", "\(gamma)", "--lambda", "\(penalty)", "--threads", String(common.threadCount),
-      "--seed", String(common.seed), "--kernel", kernel.rawValue, "-q",
+      "--seed", String(common.seed), "--kernel", kernel.rawValue,
+      "--strand", strand.rawValue, "-q",
     ]
     if let modelPath { arguments += ["--model-out", modelPath] }
     let output = try runSelf(arguments)
