@@ -77,6 +77,26 @@ import Testing
       FileManager.default.contents(atPath: model) == FileManager.default.contents(atPath: again))
   }
 
+  @Test func evaluatesPositiveAndNegativeFilePairs() throws {
+    let folder = try temporaryFolder()
+    let model = folder.appendingPathComponent("m.model").path
+    #expect(
+      try cks(["train", "-p", trainFile, "-o", model, "--gamma", "1", "--lambda", "1000", "-q"])
+        .status == 0)
+    let negatives = folder.appendingPathComponent("negatives.fa").path
+    #expect(try cks(["shuffle", testFile, "-o", negatives, "--seed", "3"]).status == 0)
+    let result = try cks([
+      "evaluate", "--model", model, "--positives", testFile, "--negatives", negatives,
+    ])
+    #expect(result.status == 0, "stderr: \(result.stderr)")
+    let row = result.stdout.split(separator: "\n")[1].split(separator: "\t")
+    #expect(row[0] == "GABPA_GM12878_GABP_HudsonAlpha_B.seq.gz" && row[1] == "1000")
+    #expect(row[2] == "1000")
+    // The positives file's own shuffled rows are in the "positives" here, so the AUC is lower
+    // than on the real labels, but the peaks still rank above fresh shuffles.
+    #expect((Double(row[3]) ?? 0) > 0.6)
+  }
+
   @Test func trainsFromBEDAndGenome() throws {
     let folder = try temporaryFolder()
     let genome = folder.appendingPathComponent("lambda.fa").path

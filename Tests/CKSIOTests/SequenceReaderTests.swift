@@ -107,6 +107,12 @@ func inputError(_ body: () throws -> Void) -> InputError? {
     #expect(records.allSatisfy { $0.label == nil })
   }
 
+  @Test func readsBgzipFASTA() throws {
+    let plain = try SequenceReader().read(path: fixture("good.fa")).records
+    let bgzip = try SequenceReader().read(path: fixture("good.fa.bgz")).records
+    #expect(bgzip == plain)
+  }
+
   @Test func malformedFASTA() {
     #expect(
       inputError { _ = try SequenceReader().read(path: fixture("bad_base.fa")) }
@@ -151,6 +157,18 @@ func inputError(_ body: () throws -> Void) -> InputError? {
     #expect(records[0].sequence.text == String(Array(genomeText[0])[120..<141]))
     #expect(records[1].sequence.text == String(Array(genomeText[0])[10..<31]))
     #expect(records[2].sequence.text == String(Array(genomeText[1])[50..<71]))
+  }
+
+  @Test func bgzipGenomeIsIndexedAndRead() throws {
+    let folder = try temporaryFolder()
+    let path = folder.appendingPathComponent("genome.fa.gz").path
+    try FileManager.default.copyItem(atPath: fixture("genome.fa.bgz"), toPath: path)
+    let reader = SequenceReader(genome: try Genome(path: path), windowWidth: 21)
+    let plain = SequenceReader(genome: try genomeCopy(), windowWidth: 21)
+    #expect(
+      try reader.read(path: fixture("peaks.narrowPeak")).records
+        == plain.read(path: fixture("peaks.narrowPeak")).records)
+    #expect(FileManager.default.fileExists(atPath: path + ".gzi"))
   }
 
   @Test func malformedBED() throws {
