@@ -31,10 +31,12 @@ struct NmerIndexing: Sendable {
   }
 
   /// Calls `body` with the index of every window (and, for `.both`, of every window of the
-  /// reverse complement), in order.
+  /// reverse complement), in order. With q = 4, windows holding an ambiguity code go to
+  /// `unknown` (with the window's start) instead.
   @inline(__always)
   func forEachWindow(
-    _ codes: UnsafeBufferPointer<UInt8>, strand: Strand, _ body: (Int) -> Void
+    _ codes: UnsafeBufferPointer<UInt8>, strand: Strand, unknown: (Int) -> Void = { _ in },
+    _ body: (Int) -> Void
   ) {
     let n = width
     guard codes.count >= n else { return }
@@ -54,9 +56,13 @@ struct NmerIndexing: Sendable {
           index = ((index << 2) | code) & mask
           reverse = (reverse >> 2) | ((3 - code) << shift)
         }
-        if i >= n - 1 && lastUnknown <= i - n {
-          body(index)
-          if strand == .both { body(reverse) }
+        if i >= n - 1 {
+          if lastUnknown <= i - n {
+            body(index)
+            if strand == .both { body(reverse) }
+          } else {
+            unknown(i - n + 1)
+          }
         }
       }
     } else {

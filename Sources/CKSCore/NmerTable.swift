@@ -110,32 +110,14 @@ public struct NmerTable: Sendable {
   public func score(_ sequence: DNASequence) -> Float {
     var sum: Float = 0
     let n = filterWidth
+    let indexing = NmerIndexing(width: n, alphabetSize: alphabetSize)
     sequence.codes.withUnsafeBufferPointer { codes in
       values.withUnsafeBufferPointer { table in
-        if alphabetSize == 5 {
-          NmerIndexing(width: n, alphabetSize: 5).forEachWindow(codes, strand: .forward) {
-            sum += table[$0]
-          }
-          return
-        }
-        let mask = (1 << (2 * n)) - 1
-        var index = 0
-        var lastUnknown = -1
-        for i in 0..<codes.count {
-          let code = Int(codes[i])
-          if code == 4 {
-            lastUnknown = i
-            index = (index << 2) & mask
-          } else {
-            index = ((index << 2) | code) & mask
-          }
-          guard i >= n - 1 else { continue }
-          if lastUnknown <= i - n {
-            sum += table[index]
-          } else {
-            sum += unknownWindowTerm(Array(codes[(i - n + 1)...i]))
-          }
-        }
+        // Strands are folded into the table, so windows are walked on the given strand only.
+        indexing.forEachWindow(
+          codes, strand: .forward,
+          unknown: { start in sum += unknownWindowTerm(Array(codes[start..<(start + n)])) }
+        ) { sum += table[$0] }
       }
     }
     return sum + intercept
