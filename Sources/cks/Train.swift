@@ -8,8 +8,9 @@ struct Train: Command {
   static let abstract = "Train a CKS model from bound regions (and negatives or shuffles)"
   static let usage = "--positives FILE [--negatives FILE] [--genome FA] -o MODEL [options]"
   static let overview = """
-    Reads positives (and negatives) as DeepBind, FASTA or BED/narrowPeak, draws M random
-    width-n convolution filters, and fits ridge regression on labels +1/-1. Without --negatives,
+    Reads positives (and negatives) as DeepBind, FASTA or BED/narrowPeak and fits ridge
+    regression on labels +1/-1 with the convolutional n-gram kernel: exactly, in n-mer space
+    (default), or through M random width-n convolution filters (--kernel random). Without --negatives,
     each positive gets --shuffles dinucleotide shuffles as negatives (rows with Bound=0 in a
     DeepBind --positives file are used as negatives instead). Every (gamma, lambda) pair of the
     grid is scored by ROC AUC on a seeded held-out fraction; the best pair is refitted on all
