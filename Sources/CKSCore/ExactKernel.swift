@@ -223,7 +223,7 @@ func symmetricSquareRoot(_ a: [Double], order q: Int) -> [Double] {
   return root
 }
 
-/// q^n, the number of n-mers over a q-letter alphabet.
-public func NmerIndexingSize(width: Int, alphabetSize: Int) -> Int {
+/// q^n, the number of n-mers over a q-letter alphabet (the size of an n-mer table).
+public func nmerCount(width: Int, alphabetSize: Int) -> Int {
   NmerIndexing(width: width, alphabetSize: alphabetSize).count
 }

@@ -225,16 +225,20 @@ public struct Trainer: Sendable {
       }
     }
     guard let best else { throw .noUsableGridPoint(grid) }
-    log(
-      .info,
-      "chosen gamma \(format(best.gamma)) lambda \(format(best.penalty)) "
-        + "(held-out AUC \(formatAUC(best.auc))); refitting on all \(sequences.count) sequences")
+    logChoice(gamma: best.gamma, penalty: best.penalty, auc: best.auc, total: sequences.count)
     do {
       let ridge = try timedFit(best.regression, penalty: best.penalty, profile: &profile)
       return TrainingResult(
         model: makeModel(gamma: best.gamma, ridge: ridge), grid: grid, holdoutAUC: best.auc,
         trainingCount: fitIndices.count, holdoutCount: holdIndices.count, profile: profile)
     } catch { throw .ridge(error) }
+  }
+
+  private func logChoice(gamma: Double, penalty: Double, auc: Double, total: Int) {
+    log(
+      .info,
+      "chosen gamma \(format(gamma)) lambda \(format(penalty)) "
+        + "(held-out AUC \(formatAUC(auc))); refitting on all \(total) sequences")
   }
 
   private func makeModel(gamma: Double, ridge: RidgeModel) -> TrainedModel {
@@ -266,7 +270,7 @@ public struct Trainer: Sendable {
     log(
       .info,
       "exact kernel: training on \(fitIndices.count) sequences, \(holdIndices.count) held out; "
-        + "n=\(n), \(alphabet == 4 ? "ACGT" : "ACGTN") table of \(format(pow(Double(alphabet), n))) n-mers"
+        + "n=\(n), \(alphabet == 4 ? "ACGT" : "ACGTN") table of \(nmerCount(width: n, alphabetSize: alphabet)) n-mers"
     )
     var profile = TrainingProfile()
     let penalties = options.penalties.sorted(by: >)
@@ -353,10 +357,7 @@ public struct Trainer: Sendable {
       grid += options.penalties.compactMap { points[$0] }
     }
     guard let best else { throw .noUsableGridPoint(grid) }
-    log(
-      .info,
-      "chosen gamma \(format(best.gamma)) lambda \(format(best.penalty)) "
-        + "(held-out AUC \(formatAUC(best.auc))); refitting on all \(sequences.count) sequences")
+    logChoice(gamma: best.gamma, penalty: best.penalty, auc: best.auc, total: sequences.count)
     do {
       let solution = try solve(
         makeSolver(all), gamma: best.gamma, penalty: best.penalty, warm: best.weights)
@@ -471,11 +472,4 @@ func foldStrands5(_ table: [Float], width n: Int) -> [Float] {
     }
     return table[index] + table[reverse]
   }
-}
-
-/// x^k for a small integer k.
-func pow(_ x: Double, _ k: Int) -> Double {
-  var result = 1.0
-  for _ in 0..<k { result *= x }
-  return result
 }

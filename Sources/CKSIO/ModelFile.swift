@@ -176,7 +176,7 @@ public enum ModelFile {
         "checksum mismatch (stored crc32:\(stored), computed crc32:\(hex(crc))): the file is corrupted"
       )
     }
-    let tableSize = NmerIndexingSize(width: filterWidth, alphabetSize: alphabet)
+    let tableSize = nmerCount(width: filterWidth, alphabetSize: alphabet)
     if let tableCount, tableCount != tableSize {
       throw fail("table has \(tableCount) entries; n=\(filterWidth) needs \(tableSize)")
     }

@@ -112,13 +112,11 @@ import Testing
       filterWidth: n, alphabetSize: 4, gamma: gamma, penalty: 1, strand: .forward, table: u,
       intercept: 0)
     // v = K^{-1} u through the Kronecker power of A^{-1}.
-    let a = baseKernel(gamma: gamma, alphabetSize: 4)
     let e = Foundation.exp(-gamma)
     let inverse = (0..<16).map { k -> Double in
       // A = (1 − e) I + e 11ᵀ, so A⁻¹ = (I − e/(1 + 3e) 11ᵀ) / (1 − e).
       ((k % 5 == 0 ? 1 : 0) - e / (1 + 3 * e)) / (1 - e)
     }
-    _ = a
     var v = u.map(Double.init)
     kroneckerPowerApply(inverse, alphabetSize: 4, width: n, to: &v)
     let window = DNASequence(codes: [2, 4, 1])  // G N C
