@@ -59,8 +59,11 @@ public enum DinucleotideShuffle {
   ///
   /// Shuffle k of sequence i uses its own generator, seeded by (seed, i · shuffleCount + k), so
   /// the result is the same for every thread count.
+  /// `firstItem` offsets the item numbers, so a set shuffled in batches gets the same shuffles as
+  /// in one call (`firstItem` = number of sequences before the batch).
   public static func shuffles(
-    of sequences: [DNASequence], count shuffleCount: Int, seed: UInt64, threadCount: Int = 1
+    of sequences: [DNASequence], count shuffleCount: Int, seed: UInt64, firstItem: Int = 0,
+    threadCount: Int = 1
   ) -> [DNASequence] {
     let total = sequences.count * shuffleCount
     var result = [DNASequence](repeating: DNASequence(codes: []), count: total)
@@ -70,7 +73,8 @@ public enum DinucleotideShuffle {
       let destination = SendablePointer(base: base)
       parallelFor((total + block - 1) / block, threadCount: threadCount) { b in
         for item in (b * block)..<min(total, (b + 1) * block) {
-          var generator = SplitMix64(seed: seed, stream: shuffleStream, index: UInt64(item))
+          var generator = SplitMix64(
+            seed: seed, stream: shuffleStream, index: UInt64(firstItem * shuffleCount + item))
           let codes = shuffle(sequences[item / shuffleCount].codes, using: &generator)
           destination.base[item] = DNASequence(uncheckedCodes: codes)
         }

@@ -23,8 +23,11 @@ import Dispatch
 public struct ExactRidge: Sendable {
   let indexing: NmerIndexing
   let strand: Strand
-  let sequences: [DNASequence]
-  let targets: [Double]
+  let sequences: PackedSequences
+  let labels: BitVector
+  /// The sequences taking part (nil: all).
+  let included: BitVector?
+  let includedCount: Int
   let threadCount: Int
   /// μ = C ᵀ 1 / N, the mean count of each n-mer.
   let means: [Double]
@@ -40,26 +43,60 @@ public struct ExactRidge: Sendable {
   /// Iteration cap.
   public var maximumIterations = 3000
 
-  /// Prepares the statistics that do not depend on γ or λ (one pass over the data).
+  /// Prepares the statistics that do not depend on γ or λ (two passes over the data).
+  ///
+  /// Memory beyond `sequences` is a few n-mer tables: no per-sequence vector is stored, since
+  /// each CG product gathers and scatters one sequence at a time.
+  /// - Parameter included: the sequences to fit on (nil: all of them).
   public init(
-    sequences: [DNASequence], labels: [Bool], filterWidth: Int, alphabetSize: Int,
-    strand: Strand, threadCount: Int
+    sequences: PackedSequences, labels: BitVector, included: BitVector? = nil, filterWidth: Int,
+    alphabetSize: Int, strand: Strand, threadCount: Int
   ) {
+    precondition(sequences.count == labels.count, "one label per sequence")
+    precondition(included.map { $0.count == sequences.count } ?? true, "one flag per sequence")
     indexing = NmerIndexing(width: filterWidth, alphabetSize: alphabetSize)
     self.strand = strand
     self.sequences = sequences
-    targets = labels.map { $0 ? 1 : -1 }
+    self.labels = labels
+    self.included = included
     self.threadCount = threadCount
-    targetMean = targets.reduce(0, +) / Double(max(1, targets.count))
-    var ones = [Double](repeating: 1, count: sequences.count)
-    means = Self.scatter(
-      ones, sequences: sequences, indexing: indexing, strand: strand, threadCount: threadCount
-    ).map { $0 / Double(max(1, sequences.count)) }
-    let mean = targetMean
-    for i in ones.indices { ones[i] = targets[i] - mean }
+    var count = sequences.count
+    var positives = labels.setCount
+    if let included {
+      count = included.setCount
+      positives = (0..<sequences.count).reduce(0) { $0 + (included[$1] && labels[$1] ? 1 : 0) }
+    }
+    includedCount = count
+    let n = Double(max(1, count))
+    let mean = (Double(positives) - Double(count - positives)) / n
+    targetMean = mean
+    means = Self.sweep(
+      sequences: sequences, included: included, indexing: indexing, strand: strand,
+      threadCount: threadCount, workspace: workspace, gatherFrom: nil
+    ) { _, _ in 1 }.table.map { $0 / n }
     // Σ_i (y_i − ȳ) = 0, so the centring term of C_cᵀ drops out.
-    centredCrossProducts = Self.scatter(
-      ones, sequences: sequences, indexing: indexing, strand: strand, threadCount: threadCount)
+    let labels = labels
+    centredCrossProducts =
+      Self.sweep(
+        sequences: sequences, included: included, indexing: indexing, strand: strand,
+        threadCount: threadCount, workspace: workspace, gatherFrom: nil
+      ) { s, _ in (labels[s] ? 1 : -1) - mean }.table
+  }
+
+  /// Packs `sequences` and fits on all of them.
+  public init(
+    sequences: [DNASequence], labels: [Bool], filterWidth: Int, alphabetSize: Int, strand: Strand,
+    threadCount: Int
+  ) {
+    var packed = PackedSequences()
+    var bits = BitVector()
+    for (sequence, label) in zip(sequences, labels) {
+      packed.append(sequence)
+      bits.append(label)
+    }
+    self.init(
+      sequences: packed, labels: bits, filterWidth: filterWidth, alphabetSize: alphabetSize,
+      strand: strand, threadCount: threadCount)
   }
 
   /// Number of n-mer table entries q^n.
@@ -85,7 +122,7 @@ public struct ExactRidge: Sendable {
     gamma: Double, penalty: Double, warmStart: [Double]? = nil
   ) throws(RidgeError) -> Solution {
     guard penalty > 0, penalty.isFinite else { throw .invalidPenalty(penalty) }
-    guard !sequences.isEmpty else { throw .noData }
+    guard includedCount > 0 else { throw .noData }
     let q = indexing.alphabetSize
     let n = indexing.width
     let root = symmetricSquareRoot(baseKernel(gamma: gamma, alphabetSize: q), order: q)
@@ -96,9 +133,7 @@ public struct ExactRidge: Sendable {
       return x
     }
     func normal(_ w: [Double]) -> [Double] {
-      let u = applyRoot(w)
-      let residuals = centredGather(u)
-      var back = applyRoot(centredScatter(residuals))
+      var back = applyRoot(centredNormalProduct(applyRoot(w)))
       for k in back.indices { back[k] += penalty * w[k] }
       return back
     }
@@ -136,82 +171,90 @@ public struct ExactRidge: Sendable {
       relativeResidual: rr.squareRoot() / bNorm)
   }
 
-  /// C_c u: per sequence, Σ_windows u[window] − μ · u.
-  func centredGather(_ u: [Double]) -> [Double] {
+  /// C_cᵀ C_c u in one pass: per sequence, r = Σ_windows u[window] − μ · u is scattered back at
+  /// once; then C_cᵀ r = Cᵀ r − μ Σ r.
+  func centredNormalProduct(_ u: [Double]) -> [Double] {
     let shift = dot(means, u)
-    var result = Self.gather(
-      u, sequences: sequences, indexing: indexing, strand: strand, threadCount: threadCount)
-    for i in result.indices { result[i] -= shift }
-    return result
-  }
-
-  /// C_cᵀ r = Cᵀ r − μ Σ r.
-  func centredScatter(_ r: [Double]) -> [Double] {
-    let total = r.reduce(0, +)
-    var result = Self.scatter(
-      r, sequences: sequences, indexing: indexing, strand: strand, threadCount: threadCount,
-      workspace: workspace)
+    var (result, total) = Self.sweep(
+      sequences: sequences, included: included, indexing: indexing, strand: strand,
+      threadCount: threadCount, workspace: workspace, gatherFrom: u
+    ) { _, gathered in gathered - shift }
     for k in result.indices { result[k] -= means[k] * total }
     return result
   }
 
-  /// Per sequence, Σ over its windows of `table[window]`.
-  static func gather(
-    _ table: [Double], sequences: [DNASequence], indexing: NmerIndexing, strand: Strand,
-    threadCount: Int
-  ) -> [Double] {
-    var result = [Double](repeating: 0, count: sequences.count)
-    result.withUnsafeMutableBufferPointer { buffer in
-      guard let base = buffer.baseAddress else { return }
-      let destination = SendablePointer(base: base)
-      let block = 1024
-      table.withUnsafeBufferPointer { values in
-        let source = SendableConstPointer(base: values.baseAddress)
-        parallelFor((sequences.count + block - 1) / block, threadCount: threadCount) { b in
-          for s in (b * block)..<min(sequences.count, (b + 1) * block) {
-            var sum = 0.0
-            sequences[s].codes.withUnsafeBufferPointer { codes in
-              guard let values = source.base else { return }
-              indexing.forEachWindow(codes, strand: strand) { sum += values[$0] }
-            }
-            destination.base[s] = sum
-          }
-        }
-      }
-    }
-    return result
-  }
-
-  /// Cᵀ r: Σ over sequences of r_i at each of their windows. Sequences go to a fixed number of
-  /// blocks (set by the table size, not the thread count), each with its own table, summed in
-  /// block order.
-  static func scatter(
-    _ r: [Double], sequences: [DNASequence], indexing: NmerIndexing, strand: Strand,
-    threadCount: Int, workspace: ScatterWorkspace = ScatterWorkspace()
-  ) -> [Double] {
+  /// One pass over the included sequences: for each, `weight(index, g)` (g = Σ over its windows
+  /// of `u[window]`, or 0 without `u`) is added to the table entry of each of its windows.
+  /// Returns the table and the sum of the weights.
+  ///
+  /// Sequences go to a fixed number of blocks (set by the table size, not the thread count),
+  /// each with its own table, summed in block order: the result never depends on the threads.
+  static func sweep(
+    sequences: PackedSequences, included: BitVector?, indexing: NmerIndexing, strand: Strand,
+    threadCount: Int, workspace: ScatterWorkspace, gatherFrom u: [Double]?,
+    weight: @Sendable (Int, Double) -> Double
+  ) -> (table: [Double], weightSum: Double) {
     let size = indexing.count
     let blocks = size <= 1 << 20 ? 8 : 1
+    let count = sequences.count
     var partial = workspace.take(blocks: blocks, size: size)
     defer { workspace.give(partial) }
+    var weightSums = [Double](repeating: 0, count: blocks)
+    let gathering = u != nil
+    let values = u ?? []
     partial.withUnsafeMutableBufferPointer { tables in
-      guard let base = tables.baseAddress else { return }
-      let destination = SendablePointer(base: base)
-      parallelFor(blocks, threadCount: threadCount) { b in
-        var table = [Double]()
-        swap(&table, &destination.base[b])  // own the buffer: no copy on write
-        table.withUnsafeMutableBufferPointer { t in t.update(repeating: 0) }
-        let range =
-          (b * sequences.count / blocks)..<((b + 1) * sequences.count / blocks)
-        table.withUnsafeMutableBufferPointer { t in
-          for s in range {
-            let weight = r[s]
-            sequences[s].codes.withUnsafeBufferPointer { codes in
-              guard let table = t.baseAddress else { return }
-              indexing.forEachWindow(codes, strand: strand) { table[$0] += weight }
+      weightSums.withUnsafeMutableBufferPointer { sums in
+        guard let base = tables.baseAddress, let sumBase = sums.baseAddress else { return }
+        let destination = SendablePointer(base: base)
+        let sumDestination = SendablePointer(base: sumBase)
+        parallelFor(blocks, threadCount: threadCount) { b in
+          var table = [Double]()
+          swap(&table, &destination.base[b])  // own the buffer: no copy on write
+          table.withUnsafeMutableBufferPointer { t in t.update(repeating: 0) }
+          var weightSum = 0.0
+          // Sub-chunks of sequences are decoded once, gathered (touching only u), then
+          // scattered (touching only this block's table): one table in cache at a time.
+          let chunk = 2048
+          var codes = [UInt8]()
+          var starts = [Int](repeating: 0, count: chunk + 1)
+          var members = [Int]()
+          members.reserveCapacity(chunk)
+          var weights = [Double](repeating: 0, count: chunk)
+          var s = b * count / blocks
+          let end = (b + 1) * count / blocks
+          while s < end {
+            members.removeAll(keepingCapacity: true)
+            while members.count < chunk && s < end {
+              if included?[s] ?? true { members.append(s) }
+              s += 1
+            }
+            let k = members.count
+            sequences.decode(members, into: &codes, starts: &starts)
+            codes.withUnsafeBufferPointer { all in
+              values.withUnsafeBufferPointer { valueBuffer in
+                for j in 0..<k {
+                  var gathered = 0.0
+                  if gathering, let v = valueBuffer.baseAddress {
+                    let window = UnsafeBufferPointer(rebasing: all[starts[j]..<starts[j + 1]])
+                    indexing.forEachWindow(window, strand: strand) { gathered += v[$0] }
+                  }
+                  weights[j] = weight(members[j], gathered)
+                  weightSum += weights[j]
+                }
+              }
+              table.withUnsafeMutableBufferPointer { t in
+                guard let table = t.baseAddress else { return }
+                for j in 0..<k {
+                  let w = weights[j]
+                  let window = UnsafeBufferPointer(rebasing: all[starts[j]..<starts[j + 1]])
+                  indexing.forEachWindow(window, strand: strand) { table[$0] += w }
+                }
+              }
             }
           }
+          sumDestination.base[b] = weightSum
+          swap(&table, &destination.base[b])
         }
-        swap(&table, &destination.base[b])
       }
     }
     var total = partial[0]
@@ -220,7 +263,7 @@ public struct ExactRidge: Sendable {
         for k in 0..<size { total[k] += t[k] }
       }
     }
-    return total
+    return (total, weightSums.reduce(0, +))
   }
 }
 

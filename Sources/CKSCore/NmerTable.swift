@@ -125,15 +125,30 @@ public struct NmerTable: Sendable {
 
   /// Scores many sequences, split among `threadCount` threads (same result for any count).
   public func scores(of sequences: [DNASequence], threadCount: Int = 1) -> [Float] {
-    var result = [Float](repeating: 0, count: sequences.count)
+    parallelScores(count: sequences.count, threadCount: threadCount) { score(sequences[$0]) }
+  }
+
+  /// Scores the sequences of `sequences` whose bit in `selected` is set, in index order.
+  public func scores(
+    of sequences: PackedSequences, where selected: BitVector, threadCount: Int = 1
+  ) -> [Float] {
+    let indices = (0..<sequences.count).filter { selected[$0] }
+    return parallelScores(count: indices.count, threadCount: threadCount) {
+      score(sequences[indices[$0]])
+    }
+  }
+
+  /// `[scoreOf(0), …, scoreOf(count − 1)]`, in blocks of 4,096 over the threads.
+  private func parallelScores(
+    count: Int, threadCount: Int, _ scoreOf: @Sendable (Int) -> Float
+  ) -> [Float] {
+    var result = [Float](repeating: 0, count: count)
     result.withUnsafeMutableBufferPointer { buffer in
       guard let base = buffer.baseAddress else { return }
       let destination = SendablePointer(base: base)
       let block = 4096
-      parallelFor((sequences.count + block - 1) / block, threadCount: threadCount) { b in
-        for s in (b * block)..<min(sequences.count, (b + 1) * block) {
-          destination.base[s] = score(sequences[s])
-        }
+      parallelFor((count + block - 1) / block, threadCount: threadCount) { b in
+        for k in (b * block)..<min(count, (b + 1) * block) { destination.base[k] = scoreOf(k) }
       }
     }
     return result

@@ -88,6 +88,8 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
   case gridWithoutHoldout
   case noUsableGridPoint([GridResult])
   case ridge(RidgeError)
+  /// Reading the training data failed on a later pass.
+  case data(String)
 
   public var description: String {
     switch self {
@@ -101,6 +103,7 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
     case .noUsableGridPoint(let grid):
       "no (gamma, lambda) pair could be fitted: " + (grid.first?.failure ?? "unknown reason")
     case .ridge(let error): error.description
+    case .data(let message): message
     }
   }
 }
@@ -116,48 +119,59 @@ public struct Trainer: Sendable {
     self.log = log
   }
 
-  /// Trains on `sequences` with binary `labels`.
-  ///
-  /// Sequences sharing a `group` id (a positive and its shuffles) go to the same side of the
-  /// hold-out split. The split is drawn from the seed; the final model is refitted on all data.
-  /// For each γ the features are computed once; all λ share one Gram matrix.
+  /// Trains on `sequences` with binary `labels`; sequences sharing a `group` id (a positive and
+  /// its shuffles) go to the same side of the hold-out split.
   /// - Throws: `TrainingError`.
   public func train(
     sequences: [DNASequence], labels: [Bool], groups: [Int]
   ) throws(TrainingError) -> TrainingResult {
-    precondition(sequences.count == labels.count && labels.count == groups.count, "length mismatch")
+    try train(data: InMemoryTrainingData(sequences: sequences, labels: labels, groups: groups))
+  }
+
+  /// Trains on `data`.
+  ///
+  /// A seeded `holdoutFraction` of the groups is held out to choose (γ, λ); the final model is
+  /// refitted on all data. Random kernel: for each γ the data are streamed in chunks whose
+  /// features are folded into one Gram matrix shared by all λ (memory independent of the number
+  /// of sequences); the held-out part is streamed again to score it. Exact kernel: the data are
+  /// packed in memory at 2 bits per base and solved by conjugate gradients.
+  /// - Throws: `TrainingError`.
+  public func train(data: some TrainingData) throws(TrainingError) -> TrainingResult {
     guard !options.gammas.isEmpty, !options.penalties.isEmpty else { throw .emptyGrid }
-    let positives = labels.reduce(0) { $0 + ($1 ? 1 : 0) }
-    guard positives > 0, positives < labels.count else {
-      throw .singleClass(positives: positives, negatives: labels.count - positives)
+    let positives = data.positiveCount
+    guard positives > 0, positives < data.count else {
+      throw .singleClass(positives: positives, negatives: data.count - positives)
     }
     let gridSize = options.gammas.count * options.penalties.count
     if options.holdoutFraction <= 0 && gridSize > 1 { throw .gridWithoutHoldout }
     // Our own threads split the work; OpenBLAS stays single-threaded so results are bit-identical
     // for every thread count.
     BLAS.setThreadCount(1)
-
-    let isHeldOut = holdoutMask(groups: groups)
-    let fitIndices = sequences.indices.filter { !isHeldOut[$0] }
-    let holdIndices = sequences.indices.filter { isHeldOut[$0] }
-    if !holdIndices.isEmpty {
-      let heldPositives = holdIndices.reduce(0) { $0 + (labels[$1] ? 1 : 0) }
-      guard heldPositives > 0, heldPositives < holdIndices.count else {
-        throw .holdoutNeedsBothClasses(fraction: options.holdoutFraction)
-      }
-    }
+    let heldGroups = holdoutGroups(count: data.groupCount)
     if options.kernel == .exact {
-      return try trainExact(
-        sequences: sequences, labels: labels, fitIndices: fitIndices, holdIndices: holdIndices)
+      let packed: InMemoryTrainingData
+      do { packed = try InMemoryTrainingData(data) } catch { throw .data("\(error)") }
+      return try trainExact(packed, heldGroups: heldGroups)
     }
+    return try trainRandom(data, heldGroups: heldGroups)
+  }
+
+  /// Which rows a streamed pass featurizes.
+  private enum Part { case fit, held, all }
+
+  private func trainRandom(
+    _ data: some TrainingData, heldGroups: BitVector
+  ) throws(TrainingError) -> TrainingResult {
+    let heldCount = heldGroups.setCount
     log(
       .info,
-      "training on \(fitIndices.count) sequences, \(holdIndices.count) held out; "
-        + "n=\(options.filterWidth) M=\(options.featureCount), \(gridSize) (gamma, lambda) pairs")
-
+      "training on \(data.count) sequences (\(heldCount) of \(data.groupCount) groups held out); "
+        + "n=\(options.filterWidth) M=\(options.featureCount), "
+        + "\(options.gammas.count * options.penalties.count) (gamma, lambda) pairs")
     var grid = [GridResult]()
     var profile = TrainingProfile()
     var best: (auc: Double, gamma: Double, penalty: Double, regression: RidgeRegression)?
+    var counts = (fit: 0, held: 0)
     for gamma in options.gammas {
       let stage = "gamma \(format(gamma))"
       let featurizer = Featurizer(
@@ -165,10 +179,11 @@ public struct Trainer: Sendable {
           filterWidth: options.filterWidth, featureCount: options.featureCount, gamma: gamma,
           seed: options.seed), strand: options.strand)
       var regression = RidgeRegression(featureCount: options.featureCount)
-      accumulate(
-        fitIndices, into: &regression, sequences: sequences, labels: labels,
+      let fitted = try accumulate(
+        data, part: heldCount == 0 ? .all : .fit, heldGroups: heldGroups, into: &regression,
         featurizer: featurizer, profile: &profile, stage: stage)
-      if holdIndices.isEmpty {
+      counts.fit = fitted
+      if heldCount == 0 {
         // A single pair without tuning: fit directly on everything.
         let penalty = options.penalties[0]
         do {
@@ -176,7 +191,7 @@ public struct Trainer: Sendable {
           grid.append(GridResult(gamma: gamma, penalty: penalty))
           return TrainingResult(
             model: makeModel(gamma: gamma, ridge: ridge), grid: grid, holdoutAUC: nil,
-            trainingCount: fitIndices.count, holdoutCount: 0, profile: profile)
+            trainingCount: fitted, holdoutCount: 0, profile: profile)
         } catch { throw .ridge(error) }
       }
       // Fit every penalty from the one Gram matrix, then score the held-out part in a second
@@ -191,15 +206,21 @@ public struct Trainer: Sendable {
         }
       }
       var holdScores = [[Float]](repeating: [], count: fits.count)
-      stream(
-        holdIndices, sequences: sequences, featurizer: featurizer, profile: &profile, stage: nil
-      ) {
-        features, _ in
+      var holdLabels = [Bool]()
+      try stream(
+        data, part: .held, heldGroups: heldGroups, featurizer: featurizer, profile: &profile,
+        stage: nil
+      ) { features, labels in
+        holdLabels += labels
         for (index, fit) in fits.enumerated() {
           if let ridge = fit.ridge { holdScores[index] += ridge.scores(of: features) }
         }
       }
-      let holdLabels = holdIndices.map { labels[$0] }
+      counts.held = holdLabels.count
+      let heldPositives = holdLabels.reduce(0) { $0 + ($1 ? 1 : 0) }
+      guard heldPositives > 0, heldPositives < holdLabels.count else {
+        throw .holdoutNeedsBothClasses(fraction: options.holdoutFraction)
+      }
       var gammaBest: (auc: Double, penalty: Double)?
       for (index, fit) in fits.enumerated() {
         var point = GridResult(gamma: gamma, penalty: fit.penalty, failure: fit.failure)
@@ -218,19 +239,19 @@ public struct Trainer: Sendable {
       }
       if let gammaBest, gammaBest.auc > (best?.auc ?? -1) {
         // Fold the held-out part in, for the final refit on all data.
-        accumulate(
-          holdIndices, into: &regression, sequences: sequences, labels: labels,
-          featurizer: featurizer, profile: &profile, stage: nil)
+        _ = try accumulate(
+          data, part: .held, heldGroups: heldGroups, into: &regression, featurizer: featurizer,
+          profile: &profile, stage: nil)
         best = (gammaBest.auc, gamma, gammaBest.penalty, regression)
       }
     }
     guard let best else { throw .noUsableGridPoint(grid) }
-    logChoice(gamma: best.gamma, penalty: best.penalty, auc: best.auc, total: sequences.count)
+    logChoice(gamma: best.gamma, penalty: best.penalty, auc: best.auc, total: data.count)
     do {
       let ridge = try timedFit(best.regression, penalty: best.penalty, profile: &profile)
       return TrainingResult(
         model: makeModel(gamma: best.gamma, ridge: ridge), grid: grid, holdoutAUC: best.auc,
-        trainingCount: fitIndices.count, holdoutCount: holdIndices.count, profile: profile)
+        trainingCount: counts.fit, holdoutCount: counts.held, profile: profile)
     } catch { throw .ridge(error) }
   }
 
@@ -253,12 +274,11 @@ public struct Trainer: Sendable {
   /// Exact-kernel training: CG in n-mer space, λ grid in decreasing order with warm starts,
   /// held-out AUC from the n-mer tables, refit on all data warm-started from the chosen fit.
   private func trainExact(
-    sequences: [DNASequence], labels: [Bool], fitIndices: [Int], holdIndices: [Int]
+    _ data: InMemoryTrainingData, heldGroups: BitVector
   ) throws(TrainingError) -> TrainingResult {
     let n = options.filterWidth
-    let hasUnknown = sequences.contains { $0.codes.contains(4) }
     var alphabet = 4
-    if hasUnknown {
+    if data.sequences.containsUnknown {
       var fiveToN = 1.0
       for _ in 0..<n { fiveToN *= 5 }
       if fiveToN <= Double(1 << 24) {
@@ -267,18 +287,34 @@ public struct Trainer: Sendable {
         log(.warning, "windows containing N are left out of training (5^\(n) table too large)")
       }
     }
+    // Per-sequence hold-out flags from the group flags.
+    var held = BitVector(capacity: data.count)
+    var group = -1
+    var holdLabels = [Bool]()
+    for index in 0..<data.count {
+      if data.groupStarts[index] { group += 1 }
+      held.append(heldGroups[group])
+      if heldGroups[group] { holdLabels.append(data.labels[index]) }
+    }
+    let holdCount = holdLabels.count
+    if holdCount > 0 {
+      let heldPositives = holdLabels.reduce(0) { $0 + ($1 ? 1 : 0) }
+      guard heldPositives > 0, heldPositives < holdCount else {
+        throw .holdoutNeedsBothClasses(fraction: options.holdoutFraction)
+      }
+    }
+    let fitCount = data.count - holdCount
     log(
       .info,
-      "exact kernel: training on \(fitIndices.count) sequences, \(holdIndices.count) held out; "
-        + "n=\(n), \(alphabet == 4 ? "ACGT" : "ACGTN") table of \(nmerCount(width: n, alphabetSize: alphabet)) n-mers"
-    )
+      "exact kernel: training on \(fitCount) sequences, \(holdCount) held out; "
+        + "n=\(n), \(alphabet == 4 ? "ACGT" : "ACGTN") table of \(nmerCount(width: n, alphabetSize: alphabet)) n-mers; "
+        + "sequences packed in \(data.sequences.byteCount / 1_048_576) MB")
     var profile = TrainingProfile()
     let penalties = options.penalties.sorted(by: >)
-    func makeSolver(_ indices: [Int]) -> ExactRidge {
+    func makeSolver(included: BitVector?) -> ExactRidge {
       var solver = ExactRidge(
-        sequences: indices.map { sequences[$0] }, labels: indices.map { labels[$0] },
-        filterWidth: n, alphabetSize: alphabet, strand: options.strand,
-        threadCount: options.threadCount)
+        sequences: data.sequences, labels: data.labels, included: included, filterWidth: n,
+        alphabetSize: alphabet, strand: options.strand, threadCount: options.threadCount)
       solver.tolerance = options.tolerance
       return solver
     }
@@ -314,21 +350,20 @@ public struct Trainer: Sendable {
         filterWidth: n, alphabetSize: alphabet, gamma: gamma, penalty: penalty,
         strand: options.strand, table: table, intercept: Float(solution.intercept))
     }
-    let all = Array(sequences.indices)
-    if holdIndices.isEmpty {
-      let solver = makeSolver(all)
+    if holdCount == 0 {
       do {
         let solution = try solve(
-          solver, gamma: options.gammas[0], penalty: options.penalties[0], warm: nil)
+          makeSolver(included: nil), gamma: options.gammas[0], penalty: options.penalties[0],
+          warm: nil)
         return TrainingResult(
           model: .exact(model(solution, gamma: options.gammas[0], penalty: options.penalties[0])),
           grid: [GridResult(gamma: options.gammas[0], penalty: options.penalties[0])],
-          holdoutAUC: nil, trainingCount: all.count, holdoutCount: 0, profile: profile)
+          holdoutAUC: nil, trainingCount: data.count, holdoutCount: 0, profile: profile)
       } catch { throw .ridge(error) }
     }
-    let fitSolver = makeSolver(fitIndices)
-    let holdSequences = holdIndices.map { sequences[$0] }
-    let holdLabels = holdIndices.map { labels[$0] }
+    var fitMask = held
+    for index in 0..<data.count { fitMask[index] = !held[index] }
+    let fitSolver = makeSolver(included: fitMask)
     var grid = [GridResult]()
     var best: (auc: Double, gamma: Double, penalty: Double, weights: [Double])?
     for gamma in options.gammas {
@@ -340,7 +375,7 @@ public struct Trainer: Sendable {
           let solution = try solve(fitSolver, gamma: gamma, penalty: penalty, warm: warm)
           warm = solution.weights
           let scores = NmerTable(exact: model(solution, gamma: gamma, penalty: penalty))
-            .scores(of: holdSequences, threadCount: options.threadCount)
+            .scores(of: data.sequences, where: held, threadCount: options.threadCount)
           let auc = try ROC.auc(scores: scores, labels: holdLabels)
           point.holdoutAUC = auc
           log(
@@ -357,13 +392,13 @@ public struct Trainer: Sendable {
       grid += options.penalties.compactMap { points[$0] }
     }
     guard let best else { throw .noUsableGridPoint(grid) }
-    logChoice(gamma: best.gamma, penalty: best.penalty, auc: best.auc, total: sequences.count)
+    logChoice(gamma: best.gamma, penalty: best.penalty, auc: best.auc, total: data.count)
     do {
       let solution = try solve(
-        makeSolver(all), gamma: best.gamma, penalty: best.penalty, warm: best.weights)
+        makeSolver(included: nil), gamma: best.gamma, penalty: best.penalty, warm: best.weights)
       return TrainingResult(
         model: .exact(model(solution, gamma: best.gamma, penalty: best.penalty)), grid: grid,
-        holdoutAUC: best.auc, trainingCount: fitIndices.count, holdoutCount: holdIndices.count,
+        holdoutAUC: best.auc, trainingCount: fitCount, holdoutCount: holdCount,
         profile: profile)
     } catch { throw .ridge(error) }
   }
@@ -376,73 +411,96 @@ public struct Trainer: Sendable {
     return try regression.fit(penalty: penalty)
   }
 
-  /// Folds the features of `indices` into `regression`, chunk by chunk.
+  /// Folds the features of the rows of `part` into `regression`; returns the number of rows.
   private func accumulate(
-    _ indices: [Int], into regression: inout RidgeRegression, sequences: [DNASequence],
-    labels: [Bool], featurizer: Featurizer, profile: inout TrainingProfile, stage: String?
-  ) {
+    _ data: some TrainingData, part: Part, heldGroups: BitVector,
+    into regression: inout RidgeRegression, featurizer: Featurizer,
+    profile: inout TrainingProfile, stage: String?
+  ) throws(TrainingError) -> Int {
     var gramSeconds = 0.0
     var gramFlops = 0.0
+    var rows = 0
     let m = Double(options.featureCount)
-    stream(indices, sequences: sequences, featurizer: featurizer, profile: &profile, stage: stage) {
-      features, chunk in
+    try stream(
+      data, part: part, heldGroups: heldGroups, featurizer: featurizer, profile: &profile,
+      stage: stage
+    ) { features, labels in
       let clock = Stopwatch()
       regression.add(
-        features, labels: chunk.map { labels[$0] ? 1 : -1 }, threadCount: options.threadCount)
+        features, labels: labels.map { $0 ? 1 : -1 }, threadCount: options.threadCount)
       gramSeconds += clock.seconds
       gramFlops += Double(features.rowCount) * m * (m + 1)
+      rows += labels.count
     }
     profile.gramSeconds += gramSeconds
     profile.gramFlops += gramFlops
+    return rows
   }
 
-  /// Computes features of `indices` chunk by chunk and hands each chunk to `body`.
+  /// Reads `data` in order, collects the rows of `part` into chunks of `chunkSize`, computes
+  /// each chunk's features and hands them (with the labels) to `body`.
   ///
-  /// Only one chunk (`chunkSize × M` floats) is alive at a time.
+  /// Only one chunk of sequences and one `chunkSize × M` feature matrix are alive at a time.
   private func stream(
-    _ indices: [Int], sequences: [DNASequence], featurizer: Featurizer,
-    profile: inout TrainingProfile, stage: String?,
-    _ body: (Matrix, ArraySlice<Int>) -> Void
-  ) {
-    var start = 0
+    _ data: some TrainingData, part: Part, heldGroups: BitVector, featurizer: Featurizer,
+    profile: inout TrainingProfile, stage: String?, _ body: (Matrix, [Bool]) -> Void
+  ) throws(TrainingError) {
     var lastReport = 0
+    var seen = 0
     // One feature buffer for all chunks: no 64 MB allocation (and page faults) per chunk.
     var features = Matrix(rowCount: 0, columnCount: options.featureCount)
-    while start < indices.count {
-      let end = min(indices.count, start + options.chunkSize)
-      let chunk = indices[start..<end]
+    var pending = [DNASequence]()
+    var pendingLabels = [Bool]()
+    func flush() {
+      guard !pending.isEmpty else { return }
       let clock = Stopwatch()
-      let batch = chunk.map { sequences[$0] }
-      if features.rowCount != batch.count {
-        features = Matrix(rowCount: batch.count, columnCount: options.featureCount)
+      if features.rowCount != pending.count {
+        features = Matrix(rowCount: pending.count, columnCount: options.featureCount)
       }
-      featurizer.writeFeatures(of: batch, into: &features, threadCount: options.threadCount)
+      featurizer.writeFeatures(of: pending, into: &features, threadCount: options.threadCount)
       profile.featureSeconds += clock.seconds
-      profile.cosineCount += batch.reduce(0.0) {
+      profile.cosineCount += pending.reduce(0.0) {
         $0 + Double(max(0, $1.count - options.filterWidth + 1)) * Double(options.featureCount)
       }
-      body(features, chunk)
-      start = end
-      if let stage, start - lastReport >= 4 * options.chunkSize || start == indices.count {
-        log(.info, "\(stage): features and Gram matrix \(start)/\(indices.count) sequences")
-        lastReport = start
-      }
+      body(features, pendingLabels)
+      pending.removeAll(keepingCapacity: true)
+      pendingLabels.removeAll(keepingCapacity: true)
     }
+    do {
+      try data.forEachBatch(size: options.chunkSize) { batch in
+        for i in 0..<batch.count {
+          let isHeld = heldGroups[batch.groups[i]]
+          if part == .all || (part == .held) == isHeld {
+            pending.append(batch.sequences[i])
+            pendingLabels.append(batch.labels[i])
+            if pending.count == options.chunkSize { flush() }
+          }
+        }
+        seen += batch.count
+        if let stage, seen - lastReport >= 8 * options.chunkSize || seen == data.count {
+          log(.info, "\(stage): features and Gram matrix \(seen)/\(data.count) sequences")
+          lastReport = seen
+        }
+      }
+    } catch { throw .data("\(error)") }
+    flush()
   }
 
-  /// Marks the held-out sequences: a seeded random subset of groups, `holdoutFraction` of them.
-  func holdoutMask(groups: [Int]) -> [Bool] {
-    guard options.holdoutFraction > 0 else { return [Bool](repeating: false, count: groups.count) }
-    var distinct = Array(Set(groups)).sorted()
+  /// Marks the held-out groups: exactly round(`holdoutFraction` · count) of them, drawn by
+  /// selection sampling (Knuth's Algorithm S) from the seed, so only one bit per group is kept.
+  func holdoutGroups(count: Int) -> BitVector {
+    var held = BitVector(repeating: false, count: count)
+    guard options.holdoutFraction > 0 else { return held }
+    let wanted = Int((Double(count) * options.holdoutFraction).rounded())
     var generator = SplitMix64(seed: options.seed, stream: 0x484F_4C44, index: 0)  // "HOLD"
-    var i = distinct.count - 1
-    while i > 0 {
-      distinct.swapAt(i, generator.nextIndex(below: i + 1))
-      i -= 1
+    var chosen = 0
+    for group in 0..<count where chosen < wanted {
+      if generator.nextIndex(below: count - group) < wanted - chosen {
+        held[group] = true
+        chosen += 1
+      }
     }
-    let heldCount = Int((Double(distinct.count) * options.holdoutFraction).rounded())
-    let held = Set(distinct.prefix(heldCount))
-    return groups.map { held.contains($0) }
+    return held
   }
 }
 

@@ -36,8 +36,18 @@ public enum ModelFile {
       "lambda\t\(model.penalty)",
     ]
     var payload = [UInt8]()
+    func requireFinite(_ values: [Float], _ name: String) throws(InputError) {
+      if let bad = values.firstIndex(where: { !$0.isFinite }) {
+        throw InputError(
+          path: path,
+          reason: .model(
+            "refusing to write a model whose \(name) value \(bad) is \(values[bad]) "
+              + "(the fit overflowed; use a larger --lambda)"))
+      }
+    }
     switch model {
     case .random(let random):
+      try requireFinite(random.ridge.weights + [random.ridge.intercept], "weight")
       lines += [
         "alphabet\tACGT",
         "feature-count\t\(random.featureCount)",
@@ -47,12 +57,14 @@ public enum ModelFile {
       lines += summary.map { "\($0.0)\t\($0.1)" }
       if random.filterWidth <= NmerTable.maximumWidth {
         let table = NmerTable(model: random, threadCount: threadCount).values
+        try requireFinite(table, "n-mer table")
         lines.append("table\tfloat32-le\t\(table.count)")
         payload += floatBytes(table)
       }
       lines.append("weights\tfloat32-le\t\(random.featureCount)")
       payload += floatBytes(random.ridge.weights)
     case .exact(let exact):
+      try requireFinite(exact.table + [exact.intercept], "n-mer table")
       lines += [
         "alphabet\t\(exact.alphabetSize == 4 ? "ACGT" : "ACGTN")",
         "intercept\t\(exact.intercept)",

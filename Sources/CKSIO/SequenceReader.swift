@@ -104,10 +104,25 @@ public final class SequenceStream {
   ///   without any record.
   public func next() throws(InputError) -> SequenceRecord? {
     let record: SequenceRecord?
-    switch format {
-    case .deepbind: record = try nextDeepBind()
-    case .fasta: record = try nextFASTA()
-    case .bed: record = try nextBED()
+    do {
+      switch format {
+      case .deepbind: record = try nextDeepBind()
+      case .fasta: record = try nextFASTA()
+      case .bed: record = try nextBED()
+      }
+    } catch {
+      // Garbage from a corrupt gzip member is reported as corruption, not as bad bases.
+      if case .readFailed = error.reason {
+        throw error
+      }
+      if reader.isCompressed, reader.readErrorInRest() != nil {
+        throw InputError(
+          path: path, line: error.line,
+          reason: .readFailed(
+            "corrupt compressed data (the stream fails its check further on; "
+              + "its bytes stop parsing at this line)"))
+      }
+      throw error
     }
     if record == nil && recordCount == 0 { throw InputError(path: path, reason: .empty) }
     if record != nil { recordCount += 1 }

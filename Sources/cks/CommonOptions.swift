@@ -77,7 +77,14 @@ struct InputOptions {
   /// A reader with the genome opened (indexed) if one was given.
   func reader() throws(InputError) -> SequenceReader {
     let genome = try genomePath.map { (path: String) throws(InputError) -> Genome in
-      try Genome(path: path)
+      let genome = try Genome(path: path)
+      if genome.temporaryIndex {
+        Console.error(
+          "cks: warning: "
+            + "\(path): cannot write \(path).fai beside the genome; indexed it in a temporary folder "
+            + "(redone on every run: index it with 'samtools faidx' where you can write)")
+      }
+      return genome
     }
     return SequenceReader(format: format, genome: genome, windowWidth: windowWidth)
   }

@@ -51,6 +51,12 @@ struct Predict: Command {
         let scores = scorer.scores(of: batch.map(\.sequence), threadCount: common.threadCount)
         var text = ""
         for (record, score) in zip(batch, scores) {
+          guard score.isFinite else {
+            throw InputError(
+              path: path, record: record.id,
+              reason: .other(
+                "score is \(score): the model's table values overflow on this sequence"))
+          }
           text += record.id
           text += "\t"
           text += score.description

@@ -120,55 +120,27 @@ struct Train: Command {
     let start = DispatchTime.now().uptimeNanoseconds
     let log = Console.logSink(command: Self.name, level: common.logLevel)
     let reader = try input.reader()
-    let positives = try reader.read(path: positivesPath)
-    var sequences = [DNASequence]()
-    var labels = [Bool]()
-    var groups = [Int]()
-    var positiveCount = 0
-    for (index, record) in positives.records.enumerated() {
-      let isPositive = record.label ?? true
-      sequences.append(record.sequence)
-      labels.append(isPositive)
-      groups.append(index)
-      if isPositive { positiveCount += 1 }
+    let data = try TrainingFiles(
+      reader: reader, positives: positivesPath, negatives: negativesPath, shuffles: shuffleCount,
+      seed: common.seed, threadCount: common.threadCount)
+    if data.fileNegativeCount > 0 {
+      log(
+        .info,
+        "\(positivesPath): using its \(data.fileNegativeCount) rows with Bound=0 as negatives")
     }
-    let fileNegatives = sequences.count - positiveCount
-    if fileNegatives > 0 {
-      log(.info, "\(positivesPath): using its \(fileNegatives) rows with Bound=0 as negatives")
-    }
-    var negativeSource = "file"
-    if let negativesPath {
-      let negatives = try reader.read(path: negativesPath)
-      for record in negatives.records {
-        sequences.append(record.sequence)
-        labels.append(false)
-        groups.append(groups.count)
-      }
-    } else if fileNegatives == 0 {
-      negativeSource = "dinucleotide-shuffle"
-      let shuffles = DinucleotideShuffle.shuffles(
-        of: sequences, count: shuffleCount, seed: common.seed, threadCount: common.threadCount)
-      for (index, shuffled) in shuffles.enumerated() {
-        sequences.append(shuffled)
-        labels.append(false)
-        groups.append(index / shuffleCount)
-      }
-    }
-    let negativeCount = sequences.count - positiveCount
+    let negativeSource = data.shuffleCount > 0 ? "dinucleotide-shuffle" : "file"
+    let positiveCount = data.positiveCount
+    let negativeCount = data.count - positiveCount
     log(.info, "read \(positiveCount) positives and \(negativeCount) negatives (\(negativeSource))")
-    guard positiveCount > 0 else {
-      throw InputError(path: positivesPath, reason: .other("no positives (every row has Bound=0)"))
-    }
-    let shortest = sequences.map(\.count).min() ?? 0
-    if shortest < trainingOptions.filterWidth {
+    if data.shortestLength < trainingOptions.filterWidth {
       log(
         .warning,
-        "some sequences are shorter than the filter width \(trainingOptions.filterWidth) (shortest \(shortest)); their features are all zero"
+        "some sequences are shorter than the filter width \(trainingOptions.filterWidth) (shortest \(data.shortestLength)); their features are all zero"
       )
     }
 
     let trainer = Trainer(options: trainingOptions, log: log)
-    let result = try trainer.train(sequences: sequences, labels: labels, groups: groups)
+    let result = try trainer.train(data: data)
     var table = "gamma\tlambda\theldout_auc\tchosen\n"
     for point in result.grid {
       let chosen = point.gamma == result.model.gamma && point.penalty == result.model.penalty

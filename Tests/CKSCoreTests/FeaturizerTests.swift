@@ -49,6 +49,29 @@ import Testing
     }
   }
 
+  /// A sequence longer than one offset buffer (about 130 kbp here) is featurized in segments,
+  /// in a batch with short ones, on both strands: it still matches the plain formula.
+  @Test func longSequencesAreDoneInSegments() {
+    let long = randomSequences(count: 1, length: 140_000, seed: 6, withN: true)[0]
+    let short = randomSequences(count: 3, length: 50, seed: 7)
+    let featurizer = Featurizer(
+      filters: RandomFilterBank(filterWidth: 8, featureCount: 20, gamma: 1, seed: 2),
+      strand: .both)
+    let batch = [short[0], long, short[1], short[2]]
+    #expect(long.count * 4 * 2 > FeatureKernel.maximumOffsets)
+    let fast = featurizer.features(of: batch)
+    for (row, sequence) in batch.enumerated() {
+      let forward = featurizer.referenceFeatures(of: sequence)
+      let reverse = featurizer.referenceFeatures(of: sequence.reverseComplement)
+      let windows = Double(2 * (sequence.count - 7))
+      let tolerance = 1e-6 * windows * (2.0 / 20).squareRoot() + 1e-6
+      for j in 0..<20 {
+        let reference = forward[j] + reverse[j]
+        #expect(abs(Double(fast[row, j]) - reference) <= tolerance * max(1, abs(reference)))
+      }
+    }
+  }
+
   @Test func sameSeedGivesBitIdenticalFeaturesForAnyThreadCount() {
     let sequences = randomSequences(count: 40, length: 101, seed: 5)
     let make = { (threads: Int) -> Matrix in

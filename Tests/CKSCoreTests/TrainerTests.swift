@@ -45,13 +45,33 @@ import Testing
     #expect(auc > 0.85)
   }
 
-  @Test func holdoutKeepsGroupsTogether() {
+  @Test func holdoutDrawsAnExactFractionOfGroups() {
     var options = TrainingOptions()
     options.holdoutFraction = 0.25
-    let groups = (0..<400).map { $0 / 2 }
-    let mask = Trainer(options: options).holdoutMask(groups: groups)
-    for pair in stride(from: 0, to: 400, by: 2) { #expect(mask[pair] == mask[pair + 1]) }
-    #expect(mask.filter { $0 }.count == 100)
+    let held = Trainer(options: options).holdoutGroups(count: 200)
+    #expect(held.setCount == 50)
+    options.seed = 2
+    #expect(Trainer(options: options).holdoutGroups(count: 200) != held)
+    options.holdoutFraction = 0
+    #expect(Trainer(options: options).holdoutGroups(count: 200).setCount == 0)
+  }
+
+  @Test func groupsStayTogetherInMemory() throws {
+    // Groups given out of order (all positives, then all shuffles) are stored adjacently.
+    let sequences = randomSequences(count: 6, length: 12, seed: 3)
+    let data = InMemoryTrainingData(
+      sequences: sequences, labels: [true, true, true, false, false, false],
+      groups: [0, 1, 2, 0, 1, 2])
+    #expect(data.groupCount == 3)
+    var seen = [(DNASequence, Bool, Int)]()
+    try data.forEachBatch(size: 4) { batch in
+      for i in 0..<batch.count {
+        seen.append((batch.sequences[i], batch.labels[i], batch.groups[i]))
+      }
+    }
+    #expect(seen.map(\.2) == [0, 0, 1, 1, 2, 2])
+    #expect(seen.map(\.1) == [true, false, true, false, true, false])
+    #expect(seen.map(\.0) == [0, 3, 1, 4, 2, 5].map { sequences[$0] })
   }
 
   @Test func singleClassIsAnError() {

@@ -94,6 +94,30 @@ import Testing
   }
 }
 
+@Suite struct NonFiniteTests {
+  /// A model with NaN or infinity is never written, and no file is left.
+  @Test(arguments: [Float.nan, Float.infinity])
+  func modelWriterRefusesNonFiniteValues(_ bad: Float) throws {
+    let folder = try temporaryFolder()
+    let path = folder.appendingPathComponent("m.model").path
+    let random = TrainedModel.random(
+      CKSModel(
+        filterWidth: 3, featureCount: 2, gamma: 1, seed: 1,
+        ridge: RidgeModel(penalty: 1, weights: [1, bad], intercept: 0)))
+    let exact = TrainedModel.exact(
+      ExactModel(
+        filterWidth: 1, alphabetSize: 4, gamma: 1, penalty: 1, strand: .forward,
+        table: [0, 1, bad, 2], intercept: 0))
+    for model in [random, exact] {
+      let error = inputError { try ModelFile.write(model, to: path) }
+      #expect(
+        error?.description.contains("refusing to write a model") == true,
+        "\(String(describing: error))")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+  }
+}
+
 @Suite struct OutputFileTests {
   @Test func writesAtomicallyAndLeavesNoTemporaryFile() throws {
     let folder = try temporaryFolder()

@@ -63,6 +63,81 @@ struct FeatureKernel: Sendable {
     of batch: ArraySlice<DNASequence>, strand: Strand = .forward,
     into output: UnsafeMutablePointer<Float>, offsets: inout [Int]
   ) {
+    // Runs of sequences whose offsets fit the cap go together; a sequence over the cap alone
+    // (a chromosome-scale FASTA record) is done in segments. Either way a sequence's features
+    // depend on nothing but the sequence.
+    let perWindow = pairCount * (strand == .both ? 2 : 1)
+    var start = batch.startIndex
+    while start < batch.endIndex {
+      var end = start
+      var total = 0
+      while end < batch.endIndex {
+        let need = max(0, batch[end].count - filterWidth + 1) * perWindow
+        if end > start && total + need > Self.maximumOffsets { break }
+        total += need
+        end += 1
+      }
+      let row = output + (start - batch.startIndex) * featureCount
+      if total > Self.maximumOffsets {
+        segmentedFeatures(of: batch[start], strand: strand, into: row, offsets: &offsets)
+      } else {
+        batchFeatures(of: batch[start..<end], strand: strand, into: row, offsets: &offsets)
+      }
+      start = end
+    }
+  }
+
+  /// Window offsets held at once per thread (2 MB).
+  static let maximumOffsets = 1 << 18
+
+  /// Features of one long sequence, `maximumOffsets` offsets at a time, summed segment by
+  /// segment into `output`.
+  private func segmentedFeatures(
+    of sequence: DNASequence, strand: Strand, into output: UnsafeMutablePointer<Float>,
+    offsets: inout [Int]
+  ) {
+    let n = pairCount
+    let windowCount = sequence.count - filterWidth + 1
+    let segment = Self.maximumOffsets / n
+    if offsets.count < segment * n { offsets = [Int](repeating: 0, count: segment * n) }
+    var first = true
+    for strandCodes in strand == .both
+      ? [sequence.codes, sequence.reverseComplement.codes] : [sequence.codes]
+    {
+      strandCodes.withUnsafeBufferPointer { codes in
+        var start = 0
+        while start < windowCount {
+          let end = min(windowCount, start + segment)
+          var k = 0
+          for i in start..<end {
+            for p in 0..<n {
+              let first = Int(codes[i + 2 * p])
+              let second = 2 * p + 1 < filterWidth ? Int(codes[i + 2 * p + 1]) : 4
+              offsets[k] = (p * 25 + first * 5 + second) * Self.lanes * 4  // bytes
+              k += 1
+            }
+          }
+          let adding = !first
+          offsets.withUnsafeBufferPointer { offsetBuffer in
+            guard let off = offsetBuffer.baseAddress else { return }
+            for g in 0..<groupCount {
+              accumulate(
+                groups: g..<(g + 1), offsets: off, windowCount: end - start, into: output,
+                adding: adding)
+            }
+          }
+          first = false
+          start = end
+        }
+      }
+    }
+  }
+
+  /// Features of sequences whose offsets fit in memory together.
+  private func batchFeatures(
+    of batch: ArraySlice<DNASequence>, strand: Strand,
+    into output: UnsafeMutablePointer<Float>, offsets: inout [Int]
+  ) {
     let n = pairCount
     let strands = strand == .both ? 2 : 1
     var starts = [Int]()
@@ -102,7 +177,7 @@ struct FeatureKernel: Sendable {
           guard windowCount > 0 else { continue }
           accumulate(
             groups: g..<(g + 1), offsets: off + starts[row], windowCount: windowCount,
-            into: output + row * featureCount)
+            into: output + row * featureCount, adding: false)
         }
       }
     }
@@ -166,7 +241,7 @@ struct FeatureKernel: Sendable {
   /// Features of `groups` for one sequence whose window offsets start at `off`.
   private func accumulate(
     groups: Range<Int>, offsets off: UnsafePointer<Int>, windowCount: Int,
-    into output: UnsafeMutablePointer<Float>
+    into output: UnsafeMutablePointer<Float>, adding: Bool
   ) {
     let n = pairCount
     let groupStride = n * 25 * Self.lanes
@@ -244,10 +319,8 @@ struct FeatureKernel: Sendable {
           acc1 += acc3
           let result = (acc0 + acc1) * scaleVector
           let first = g * Self.lanes
-          if first + Self.lanes <= featureCount {
-            UnsafeMutableRawPointer(output + first).storeBytes(of: result, as: SIMD16<Float>.self)
-          } else {
-            for lane in 0..<(featureCount - first) { output[first + lane] = result[lane] }
+          for lane in 0..<min(Self.lanes, featureCount - first) {
+            output[first + lane] = adding ? output[first + lane] + result[lane] : result[lane]
           }
         }
       }

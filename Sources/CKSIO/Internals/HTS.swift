@@ -62,6 +62,21 @@ final class LineReader {
 
   deinit { bgzf_close(file) }
 
+  /// Whether the input is gzip or bgzip compressed.
+  ///
+  /// Calls `bgzf_compression`.
+  var isCompressed: Bool { bgzf_compression(file) != 0 }
+
+  /// Reads to the end and returns the read error met on the way, if any. A corrupt gzip member
+  /// can inflate to garbage long before its checksum fails, so a parse error in compressed
+  /// input is first checked against this.
+  func readErrorInRest() -> InputError? {
+    do {
+      while try nextLine() != nil {}
+      return nil
+    } catch { return error }
+  }
+
   /// The next line without its line ending, or nil at the end of the file.
   /// - Throws: `InputError.readFailed` for truncated or corrupt compressed data.
   func nextLine() throws(InputError) -> ArraySlice<UInt8>? {
@@ -125,13 +140,47 @@ public final class Genome: @unchecked Sendable {
       throw InputError(path: path, reason: .cannotOpen(HTS.errnoText()))
     }
     errno = 0
-    guard let index = fai_load3(path, nil, nil, Int32(FAI_CREATE.rawValue)) else {
+    if let index = fai_load3(path, nil, nil, Int32(FAI_CREATE.rawValue)) {
+      self.index = index
+      temporaryIndex = false
+    } else if let index = Self.loadWithTemporaryIndex(path) {
+      // The .fai could not be written beside the genome (read-only folder): index into a
+      // temporary folder, load, and delete it.
+      self.index = index
+      temporaryIndex = true
+    } else {
       let why =
         "cannot read or index the genome FASTA; it must be plain or bgzip-compressed FASTA (plain gzip cannot be indexed: "
-        + "gunzip it or recompress with bgzip), and its folder must be writable if the .fai is missing"
+        + "gunzip it or recompress with bgzip)"
       throw InputError(path: path, reason: .genome(why))
     }
-    self.index = index
+  }
+
+  /// Whether the index was built in a temporary folder because none could be written beside
+  /// the genome (it is rebuilt on every run).
+  public let temporaryIndex: Bool
+
+  /// Builds the .fai (and .gzi) in a fresh temporary folder, loads them and removes them.
+  ///
+  /// Calls `fai_build3` and `fai_load3`.
+  private static func loadWithTemporaryIndex(_ path: String) -> OpaquePointer? {
+    let base = ProcessInfoLite.temporaryDirectory + "/cks-fai-XXXXXX"
+    var template = Array(base.utf8CString)
+    guard
+      let folder = template.withUnsafeMutableBufferPointer({ buffer in
+        buffer.baseAddress.flatMap { mkdtemp($0) }
+      })
+    else { return nil }
+    let directory = String(cString: folder)
+    let fai = directory + "/index.fai"
+    let gzi = directory + "/index.gzi"
+    defer {
+      unlink(fai)
+      unlink(gzi)
+      rmdir(directory)
+    }
+    guard fai_build3(path, fai, gzi) == 0 else { return nil }
+    return fai_load3(path, fai, access(gzi, F_OK) == 0 ? gzi : nil, 0)
   }
 
   deinit { fai_destroy(index) }
@@ -158,5 +207,13 @@ public final class Genome: @unchecked Sendable {
     return raw.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
       Array(UnsafeBufferPointer(start: $0, count: Int(length)))
     }
+  }
+}
+
+/// `$TMPDIR` or `/tmp`.
+enum ProcessInfoLite {
+  static var temporaryDirectory: String {
+    if let value = getenv("TMPDIR"), value.pointee != 0 { return String(cString: value) }
+    return "/tmp"
   }
 }
