@@ -13,6 +13,7 @@ let package = Package(
     .executable(name: "cks", targets: ["cks"]),
     .library(name: "CKSCore", targets: ["CKSCore"]),
     .library(name: "CKSIO", targets: ["CKSIO"]),
+    .library(name: "CKSFuzzTargets", targets: ["CKSFuzzTargets"]),
   ],
   targets: [
     // MARK: - C libraries (Debian: libopenblas-dev libhts-dev zlib1g-dev)
@@ -30,12 +31,15 @@ let package = Package(
     .target(name: "CKSCore", dependencies: ["COpenBLAS"], swiftSettings: nativeCPU),
     .target(
       name: "CKSIO", dependencies: ["CKSCore", "CHTSlib", "CZlib"], swiftSettings: nativeCPU),
+    // The readers as libFuzzer targets (driven by Fuzz/, replayed by CKSIOTests).
+    .target(name: "CKSFuzzTargets", dependencies: ["CKSCore", "CKSIO"]),
     .executableTarget(name: "cks", dependencies: ["CKSCore", "CKSIO"], swiftSettings: nativeCPU),
 
     // MARK: - Tests
     .testTarget(name: "CKSCoreTests", dependencies: ["CKSCore"]),
     .testTarget(
-      name: "CKSIOTests", dependencies: ["CKSIO", "CKSCore"], exclude: ["Fixtures"]),
+      name: "CKSIOTests", dependencies: ["CKSIO", "CKSCore", "CKSFuzzTargets"],
+      exclude: ["Fixtures"]),
     .testTarget(name: "CKSCommandTests", dependencies: ["cks"], exclude: ["Golden"]),
   ]
 )

@@ -8,6 +8,9 @@ public enum KernelKind: String, Sendable, CaseIterable {
 
 /// A model trained with the exact kernel: an n-mer table and an intercept.
 public struct ExactModel: Sendable, Equatable {
+  /// The widest n the exact kernel trains (a 4^12 table of 16.8M entries).
+  public static let maximumWidth = 12
+
   /// Filter width n.
   public let filterWidth: Int
   /// 4 (ACGT) or 5 (ACGTN, when the training data held ambiguity codes).

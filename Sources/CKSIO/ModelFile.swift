@@ -154,7 +154,11 @@ public enum ModelFile {
       guard fields[key] != nil else { return nil }
       return try value(key) { text in
         let parts = text.split(separator: "\t")
-        return parts.count == 2 && parts[0] == "float32-le" ? Int(parts[1]) : nil
+        // Bounded so that byte counts cannot overflow (a fuzzed header once asked for 6e18).
+        guard parts.count == 2, parts[0] == "float32-le", let count = Int(parts[1]),
+          (0...(1 << 40)).contains(count)
+        else { return nil }
+        return count
       }
     }
     let kernel: KernelKind = try value("kernel") { KernelKind(rawValue: $0) }
@@ -188,9 +192,14 @@ public enum ModelFile {
         "checksum mismatch (stored crc32:\(stored), computed crc32:\(hex(crc))): the file is corrupted"
       )
     }
-    let tableSize = nmerCount(width: filterWidth, alphabetSize: alphabet)
-    if let tableCount, tableCount != tableSize {
-      throw fail("table has \(tableCount) entries; n=\(filterWidth) needs \(tableSize)")
+    if let tableCount {
+      guard filterWidth <= ExactModel.maximumWidth else {
+        throw fail("an n-mer table needs n <= \(ExactModel.maximumWidth), found n=\(filterWidth)")
+      }
+      let tableSize = nmerCount(width: filterWidth, alphabetSize: alphabet)
+      guard tableCount == tableSize else {
+        throw fail("table has \(tableCount) entries; n=\(filterWidth) needs \(tableSize)")
+      }
     }
     let floats = try decodeFloats(payload, path: path)
     let table = tableCount.map { Array(floats[0..<$0]) }

@@ -86,7 +86,8 @@ struct Train: Command {
     trainingOptions.kernel = try scanner.kernel()
     trainingOptions.strand = try scanner.strand()
     trainingOptions.filterWidth = try scanner.integer(
-      "filter-width", default: 8, in: 1...(trainingOptions.kernel == .exact ? 12 : 32))
+      "filter-width", default: 8,
+      in: 1...(trainingOptions.kernel == .exact ? ExactModel.maximumWidth : 32))
     trainingOptions.tolerance = try scanner.real(
       "tolerance", default: 1e-6, rule: "in (0, 1)"
     ) { $0 > 0 && $0 < 1 }

@@ -352,6 +352,10 @@ enum InputCases {
     for (bytes, message) in [
       (flipped, "bad.model: checksum mismatch"),
       (mismatched, "bad.model: table has 65536 entries; n=6 needs 4096"),
+      (
+        resignedModel(good, replacing: [("filter-width\t8", "filter-width\t20")]),
+        "bad.model: an n-mer table needs n <= 12, found n=20"
+      ),
     ] {
       let model = folder.appendingPathComponent("bad.model").path
       FileManager.default.createFile(atPath: model, contents: Data(bytes))

@@ -67,14 +67,20 @@ import Testing
     let evaluated = try cks(["evaluate", "--model", model, testFile])
     let auc = Double(evaluated.stdout.split(separator: "\n")[1].split(separator: "\t")[3]) ?? 0
     #expect(auc > 0.97, "GABPA exact-kernel test AUC: \(auc)")
-    let again = folder.appendingPathComponent("again.model").path
-    #expect(
-      try cks([
-        "train", "-p", trainFile, "-o", again, "--kernel", "exact", "--gamma", "1",
-        "--lambda", "100,1000", "-q", "--threads", "1",
-      ]).status == 0)
-    #expect(
-      FileManager.default.contents(atPath: model) == FileManager.default.contents(atPath: again))
+    // Same bytes for every thread count, model and scores alike.
+    let scores = try cks(["predict", "--model", model, testFile, "--threads", "2"]).stdout
+    for threads in ["1", "3"] {
+      let again = folder.appendingPathComponent("again\(threads).model").path
+      #expect(
+        try cks([
+          "train", "-p", trainFile, "-o", again, "--kernel", "exact", "--gamma", "1",
+          "--lambda", "100,1000", "-q", "--threads", threads,
+        ]).status == 0)
+      #expect(
+        FileManager.default.contents(atPath: model) == FileManager.default.contents(atPath: again))
+      #expect(
+        try cks(["predict", "--model", again, testFile, "--threads", threads]).stdout == scores)
+    }
   }
 
   @Test func evaluatesPositiveAndNegativeFilePairs() throws {
