@@ -12,11 +12,22 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(deepbind fasta bed model)
 bash Examples/install-dependencies.sh
+build() {
+  (cd Fuzz && swift build -c release --sanitize=fuzzer --sanitize=address 2>&1 \
+    | grep -E "error|Build complete" >&2) || true
+}
+# Whether the readers' object files carry libFuzzer's coverage counters.
+instrumented() { nm Fuzz/.build/release/CKSIO.build/*.o 2>/dev/null | grep -q sancov; }
 echo "building the fuzzer (release, -sanitize=fuzzer,address)..." >&2
-(cd Fuzz && swift build -c release --sanitize=fuzzer --sanitize=address 2>&1 \
-  | grep -E "error|Build complete" >&2) || true
+build
+if ! instrumented; then
+  # Seen once in a fresh clone: objects built without coverage. A clean rebuild fixes it.
+  echo "fuzz build lacks coverage instrumentation; rebuilding from scratch" >&2
+  rm -rf Fuzz/.build
+  build
+fi
 binary=Fuzz/.build/release/cks-fuzz
-[ -x "$binary" ] || { echo "fuzz build failed" >&2; exit 1; }
+[ -x "$binary" ] && instrumented || { echo "fuzz build failed (or lacks coverage)" >&2; exit 1; }
 mkdir -p .build/fuzz/artifacts
 status=0
 for target in "${targets[@]}"; do
