@@ -12,16 +12,19 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(deepbind fasta bed model)
 bash Examples/install-dependencies.sh
+# The coverage kinds are spelled out: with --sanitize=fuzzer alone, about half of the builds
+# here came out without coverage counters (all modules at once).
 build() {
-  (cd Fuzz && swift build -c release --sanitize=fuzzer --sanitize=address 2>&1 \
+  (cd Fuzz && swift build -c release --sanitize=fuzzer --sanitize=address \
+    -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp 2>&1 \
     | grep -E "error|Build complete" >&2) || true
 }
 # Whether the readers' object files carry libFuzzer's coverage counters.
-instrumented() { nm Fuzz/.build/release/CKSIO.build/*.o 2>/dev/null | grep -q sancov; }
+instrumented() { nm Fuzz/.build/release/CKSIO.build/*.o 2>/dev/null | grep sancov >/dev/null; }
 echo "building the fuzzer (release, -sanitize=fuzzer,address)..." >&2
 build
 if ! instrumented; then
-  # Seen once in a fresh clone: objects built without coverage. A clean rebuild fixes it.
+  # A stale build from before the coverage flags were spelled out: start again.
   echo "fuzz build lacks coverage instrumentation; rebuilding from scratch" >&2
   rm -rf Fuzz/.build
   build

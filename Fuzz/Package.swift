@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // libFuzzer driver for cks's readers. Build and run with `bash Examples/fuzz.sh` (it passes
-// --sanitize=fuzzer --sanitize=address); a plain `swift build` here cannot link (libFuzzer
+// --sanitize=fuzzer --sanitize=address and the coverage kinds); a plain `swift build` here cannot link (libFuzzer
 // provides main).
 import PackageDescription
 
