@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -9,7 +11,8 @@
 /// The path `-` writes to standard output instead.
 public enum OutputFile {
   /// Paths of temporary files being written, removed by `removeTemporaryFiles()` on a signal.
-  nonisolated(unsafe) static var pending = Set<String>()
+  /// Writers on several threads share it, hence the lock.
+  static let pending = Mutex(Set<String>())
 
   /// Writes `bytes` to `path` (or standard output for `-`), atomically.
   /// - Throws: `InputError` (with the target path) when the file cannot be written.
@@ -30,8 +33,13 @@ public enum OutputFile {
   }
 
   /// Removes temporary files of writes in progress (for signal handlers and fatal exits).
+  ///
+  /// Never waits: if the interrupted thread holds the lock (it is adding or removing a path,
+  /// a few instructions), the files are left rather than risking a deadlock in a handler.
   public static func removeTemporaryFiles() {
-    for path in pending { unlink(path) }
+    _ = pending.withLockIfAvailable { paths in
+      for path in paths { unlink(path) }
+    }
   }
 
 }
@@ -63,7 +71,7 @@ public final class OutputWriter {
         path: path, reason: .other("cannot write: \(String(cString: strerror(errno)))"))
     }
     self.temporary = temporary
-    OutputFile.pending.insert(temporary)
+    _ = OutputFile.pending.withLock { $0.insert(temporary) }
     buffer.reserveCapacity(1 << 20)
   }
 
@@ -71,7 +79,7 @@ public final class OutputWriter {
     if !committed, let temporary {
       close(descriptor)
       unlink(temporary)
-      OutputFile.pending.remove(temporary)
+      _ = OutputFile.pending.withLock { $0.remove(temporary) }
     }
   }
 
@@ -116,6 +124,6 @@ public final class OutputWriter {
       throw InputError(path: path, reason: .other("cannot write: \(why)"))
     }
     committed = true
-    OutputFile.pending.remove(temporary)
+    _ = OutputFile.pending.withLock { $0.remove(temporary) }
   }
 }

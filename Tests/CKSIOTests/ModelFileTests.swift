@@ -132,6 +132,25 @@ import Testing
   }
 }
 
+@Suite struct ConcurrentOutputTests {
+  /// Writers on many threads share the list of temporary files (a race ThreadSanitizer found
+  /// in CI): every file lands whole and no temporary file is left.
+  @Test func concurrentWritersAllLand() throws {
+    let folder = try temporaryFolder()
+    DispatchQueue.concurrentPerform(iterations: 64) { index in
+      let path = folder.appendingPathComponent("out\(index).tsv").path
+      try? OutputFile.write("file \(index)\n", to: path)
+    }
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+    #expect(Set(names) == Set((0..<64).map { "out\($0).tsv" }))
+    for index in 0..<64 {
+      let text = try String(
+        contentsOfFile: folder.appendingPathComponent("out\(index).tsv").path, encoding: .utf8)
+      #expect(text == "file \(index)\n")
+    }
+  }
+}
+
 @Suite struct ROCPlotTests {
   @Test func drawsOneCurvePerSetWithAUCInLegend() {
     let curve = ROCPlot.Curve(
