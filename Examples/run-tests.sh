@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it (about 8 minutes on 2 cores, most of it building):
+# The whole test suite, as CI runs it (about 4 minutes on 2 cores, most of it building):
 #  1. every test (unit, I/O, command, integration) on a release build;
 #  2. a fuzzing smoke run: each reader under libFuzzer + AddressSanitizer for 10 s;
 #  3. the core and I/O tests again under ThreadSanitizer (the parallel kernels live there).
