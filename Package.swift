@@ -31,7 +31,7 @@ let package = Package(
     .target(name: "CKSCore", dependencies: ["COpenBLAS"], swiftSettings: nativeCPU),
     .target(
       name: "CKSIO", dependencies: ["CKSCore", "CHTSlib", "CZlib"], swiftSettings: nativeCPU),
-    // The readers as libFuzzer targets (driven by Fuzz/, replayed by CKSIOTests).
+    // The readers as libFuzzer targets (driven by Tests/Fuzz/, replayed by CKSIOTests).
     .target(name: "CKSFuzzTargets", dependencies: ["CKSCore", "CKSIO"]),
     .executableTarget(name: "cks", dependencies: ["CKSCore", "CKSIO"], swiftSettings: nativeCPU),
 

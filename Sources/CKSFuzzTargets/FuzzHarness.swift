@@ -29,7 +29,8 @@ public final class FuzzHarness {
     var template = Array("\(folder)/cks-fuzz-XXXXXX".utf8CString)
     descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     precondition(descriptor >= 0, "cannot create a scratch file in \(folder)")
-    let name = String(cString: template)
+    let name = String(
+      decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     // Unlinked at once: nothing is left behind however the process ends (libFuzzer exits
     // without running deinitializers); the readers reopen it through /proc.
     unlink(name)

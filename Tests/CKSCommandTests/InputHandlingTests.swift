@@ -290,7 +290,7 @@ enum InputCases {
     let folder = try! temporaryFolder()
     let path = folder.appendingPathComponent("small.model").path
     let input = folder.appendingPathComponent("train.fa").path
-    FileManager.default.createFile(
+    _ = FileManager.default.createFile(
       atPath: input,
       contents: Data(fasta((0..<30).map { ("r\($0)", randomBases(50, seed: UInt64($0))) })))
     let result = try! cks(["train", "-p", input, "-o", path] + InputCases.quick)
@@ -302,7 +302,7 @@ enum InputCases {
   func answersClearlyAndLeavesNoOutputOnFailure(_ inputCase: InputCase) throws {
     let folder = try temporaryFolder()
     for (name, bytes) in inputCase.files {
-      FileManager.default.createFile(
+      _ = FileManager.default.createFile(
         atPath: folder.appendingPathComponent(name).path, contents: Data(bytes))
     }
     let arguments = inputCase.arguments.map {
@@ -343,7 +343,7 @@ enum InputCases {
     let folder = try temporaryFolder()
     let good = Array(FileManager.default.contents(atPath: Self.model) ?? Data())
     let input = folder.appendingPathComponent("in.fa").path
-    FileManager.default.createFile(atPath: input, contents: Data(fasta([("a", "ACGTACGTAC")])))
+    _ = FileManager.default.createFile(atPath: input, contents: Data(fasta([("a", "ACGTACGTAC")])))
     // One flipped payload byte: the checksum catches it.
     var flipped = good
     flipped[flipped.count - 5] ^= 0x01
@@ -358,7 +358,7 @@ enum InputCases {
       ),
     ] {
       let model = folder.appendingPathComponent("bad.model").path
-      FileManager.default.createFile(atPath: model, contents: Data(bytes))
+      _ = FileManager.default.createFile(atPath: model, contents: Data(bytes))
       let output = folder.appendingPathComponent("s.tsv").path
       let result = try cks(["predict", "--model", model, input, "-o", output])
       #expect(result.status == 1)
@@ -382,9 +382,9 @@ enum InputCases {
     let model = folder.appendingPathComponent("huge.model").path
     let signed =
       header + "checksum\tcrc32:\(String(repeating: "0", count: 8 - crc.count) + crc)\n\n"
-    FileManager.default.createFile(atPath: model, contents: Data(Array(signed.utf8) + payload))
+    _ = FileManager.default.createFile(atPath: model, contents: Data(Array(signed.utf8) + payload))
     let input = folder.appendingPathComponent("in.fa").path
-    FileManager.default.createFile(atPath: input, contents: Data(fasta([("a", "ACGTACGT")])))
+    _ = FileManager.default.createFile(atPath: input, contents: Data(fasta([("a", "ACGTACGT")])))
     let output = folder.appendingPathComponent("s.tsv").path
     let result = try cks(["predict", "--model", model, input, "-o", output])
     #expect(result.status == 1)

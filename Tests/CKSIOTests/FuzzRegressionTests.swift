@@ -2,11 +2,11 @@ import CKSFuzzTargets
 import Foundation
 import Testing
 
-/// Replays the fuzzing seed corpus and every saved crash input (`Fuzz/regressions/<target>/`)
+/// Replays the fuzzing seed corpus and every saved crash input (`Tests/Fuzz/regressions/<target>/`)
 /// through the same harness libFuzzer drives; a reader that crashes fails the run.
 @Suite struct FuzzRegressionTests {
   static let fuzzFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz")
+    .deletingLastPathComponent().appendingPathComponent("Fuzz")
 
   @Test(arguments: FuzzTarget.allCases)
   func corpusAndRegressionsRunCleanly(target: FuzzTarget) throws {

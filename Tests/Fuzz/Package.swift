@@ -6,7 +6,7 @@ import PackageDescription
 
 let package = Package(
   name: "cks-fuzz",
-  dependencies: [.package(name: "cks", path: "..")],
+  dependencies: [.package(name: "cks", path: "../..")],
   targets: [
     .executableTarget(
       name: "cks-fuzz",
