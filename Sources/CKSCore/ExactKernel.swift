@@ -86,14 +86,14 @@ struct NmerIndexing: Sendable {
 /// indexed by base-q digits (first digit most significant).
 ///
 /// Applies M along each of the n axes in turn, a fast transform like Walsh-Hadamard; `scratch`
-/// must have the vector's size and is overwritten.
+/// must have the vector's size and is overwritten (unused when M = αI + β11ᵀ, which runs in
+/// place on up to `threadCount` threads).
 /// - Complexity: n · q^(n+1) multiply-adds.
 func kroneckerPowerApply(
   _ matrix: [Double], alphabetSize q: Int, width n: Int, to vector: inout [Double],
-  scratch: inout [Double]
+  scratch: inout [Double], threadCount: Int = 1
 ) {
   precondition(matrix.count == q * q, "matrix must be \(q)×\(q)")
-  precondition(scratch.count == vector.count, "scratch must match the vector")
   var stride = vector.count / q
   // M = αI + β11ᵀ (the ACGT base kernel and its square root): y = αx + β Σ_axis x, 2 ops/entry.
   let alpha = matrix[0] - matrix[1]
@@ -102,28 +102,14 @@ func kroneckerPowerApply(
     (0..<q).allSatisfy { c in abs(matrix[r * q + c] - (r == c ? alpha + beta : beta)) < 1e-15 }
   }
   if isDiagonalPlusConstant {
-    for _ in 0..<n {
-      let blockSize = stride * q
-      vector.withUnsafeMutableBufferPointer { xBuffer in
-        guard let x = xBuffer.baseAddress else { return }
-        var block = 0
-        let total = xBuffer.count
-        while block < total {
-          for inner in 0..<stride {
-            var sum = 0.0
-            for k in 0..<q { sum += x[block + k * stride + inner] }
-            let shared = beta * sum
-            for k in 0..<q {
-              x[block + k * stride + inner] = alpha * x[block + k * stride + inner] + shared
-            }
-          }
-          block += blockSize
-        }
-      }
-      stride = max(1, stride / q)
+    vector.withUnsafeMutableBufferPointer { buffer in
+      guard let x = buffer.baseAddress else { return }
+      diagonalPlusConstantPowerApply(
+        alpha: alpha, beta: beta, alphabetSize: q, width: n, to: x, threadCount: threadCount)
     }
     return
   }
+  precondition(scratch.count == vector.count, "scratch must match the vector")
   for _ in 0..<n {
     let blockSize = stride * q
     vector.withUnsafeBufferPointer { xBuffer in
@@ -153,6 +139,101 @@ func kroneckerPowerApply(
     }
     swap(&vector, &scratch)
     stride = max(1, stride / q)
+  }
+}
+
+/// x ← (αI + β11ᵀ)^{⊗n} x in place, for x of q^n entries indexed by base-q digits.
+///
+/// Per axis, from the most significant digit down, each entry becomes α x + β (sum of the q
+/// entries that differ from it in that digit only, added in digit order). The vector is read
+/// as a matrix of q^u rows × q^t columns (t low digits, one row ≤ 32 KB): the u high axes run
+/// on strips of 16 columns copied into a contiguous buffer (no power-of-two cache conflicts),
+/// then the t low axes on each row. Two passes over memory instead of n; every entry sees the
+/// same operations in the same order for any thread count.
+func diagonalPlusConstantPowerApply(
+  alpha: Double, beta: Double, alphabetSize q: Int, width n: Int,
+  to x: UnsafeMutablePointer<Double>, threadCount: Int
+) {
+  var low = (axes: 0, length: 1)
+  while low.axes < n && low.length * q * MemoryLayout<Double>.size <= 32_768 {
+    low.length *= q
+    low.axes += 1
+  }
+  let lowAxes = low.axes
+  let rowLength = low.length
+  let highAxes = n - lowAxes
+  var rowCount = 1
+  for _ in 0..<highAxes { rowCount *= q }
+  let rows = rowCount
+  let vector = SendablePointer(base: x)
+  /// Applies `axes` axes, most significant first, to `units` units of `unitWidth` contiguous
+  /// values at `base` (the units' digits are the axes' digits).
+  @Sendable @inline(__always)
+  func applyAxes(_ base: UnsafeMutablePointer<Double>, units: Int, unitWidth: Int, axes: Int) {
+    var stride = units / q
+    for _ in 0..<axes {
+      // Within a block the q slabs that differ in this digit are contiguous runs of
+      // stride · unitWidth values.
+      let slab = stride * unitWidth
+      var block = 0
+      while block < units * unitWidth {
+        let first = base + block
+        if q == 4 {
+          // The ACGT case unrolled (vectorises over j); same operations in the same order.
+          let (x0, x1, x2, x3) = (first, first + slab, first + 2 * slab, first + 3 * slab)
+          for j in 0..<slab {
+            var sum = 0.0
+            sum += x0[j]
+            sum += x1[j]
+            sum += x2[j]
+            sum += x3[j]
+            let shared = beta * sum
+            x0[j] = alpha * x0[j] + shared
+            x1[j] = alpha * x1[j] + shared
+            x2[j] = alpha * x2[j] + shared
+            x3[j] = alpha * x3[j] + shared
+          }
+          block += slab * q
+          continue
+        }
+        for j in 0..<slab {
+          var sum = 0.0
+          for k in 0..<q { sum += first[k * slab + j] }
+          let shared = beta * sum
+          for k in 0..<q { first[k * slab + j] = alpha * first[k * slab + j] + shared }
+        }
+        block += slab * q
+      }
+      stride = max(1, stride / q)
+    }
+  }
+  if highAxes > 0 {
+    let stripWidth = 16
+    let strips = (rowLength + stripWidth - 1) / stripWidth
+    parallelFor(strips, threadCount: threadCount) { strip in
+      let column = strip * stripWidth
+      let width = min(stripWidth, rowLength - column)
+      let local = UnsafeMutablePointer<Double>.allocate(capacity: rows * width)
+      defer { local.deallocate() }
+      // Element loops, not memmove: one call per 128 bytes would cost more than the copy.
+      for row in 0..<rows {
+        let source = vector.base + row * rowLength + column
+        let target = local + row * width
+        for c in 0..<width { target[c] = source[c] }
+      }
+      applyAxes(local, units: rows, unitWidth: width, axes: highAxes)
+      for row in 0..<rows {
+        let source = local + row * width
+        let target = vector.base + row * rowLength + column
+        for c in 0..<width { target[c] = source[c] }
+      }
+    }
+  }
+  let rowsPerTask = max(1, 65_536 / rowLength)
+  parallelFor((rows + rowsPerTask - 1) / rowsPerTask, threadCount: threadCount) { task in
+    for row in (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask) {
+      applyAxes(vector.base + row * rowLength, units: rowLength, unitWidth: 1, axes: lowAxes)
+    }
   }
 }
 

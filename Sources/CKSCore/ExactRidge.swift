@@ -7,19 +7,23 @@ import Dispatch
 /// φ(x) = (A^{1/2})^{⊗n} c(x): c(x) counts the n-mers of x (q^n entries) and A = [a(s, t)] is the
 /// q × q base kernel. Ridge regression with an unpenalised intercept,
 /// ```
-/// min_w ‖C_c K^{1/2} w − (y − ȳ)‖² + λ ‖w‖²,   K^{1/2} = (A^{1/2})^{⊗n}
+/// min_w ‖C_c K^{1/2} w − (y − ȳ)‖² + λ ‖w‖²,   K = A^{⊗n}
 /// ```
-/// (C_c the centred count matrix, one row per sequence) is solved by conjugate gradients on
+/// (C_c the centred count matrix, one row per sequence) is solved in its dual form by conjugate
+/// gradients on
 /// ```
-/// (K^{1/2} C_cᵀ C_c K^{1/2} + λ I) w = K^{1/2} C_cᵀ (y − ȳ)
+/// (C_c K C_cᵀ + λ I) α = y − ȳ,   w = K^{1/2} C_cᵀ α
 /// ```
-/// One iteration costs one pass over the windows for C_c (a gather), one for C_cᵀ (a scatter),
-/// and two Kronecker transforms (2 n q^(n+1) multiply-adds). The model is the n-mer table
-/// u = K^{1/2} w with intercept b = ȳ − μ · u: score(x) = Σ_windows u[window] + b.
+/// which has the primal normal equations' non-zero spectrum (so the same convergence) but
+/// vectors of one entry per sequence. One iteration costs a scatter of α into an n-mer table
+/// (C_cᵀ), one Kronecker transform (n q^(n+1) multiply-adds, cache-blocked) and a gather (C_c).
+/// The model is the n-mer table u = K^{1/2} w = K C_cᵀ α with intercept b = ȳ − μ · u:
+/// score(x) = Σ_windows u[window] + b.
 ///
-/// Stopping rule: ‖r‖ ≤ `tolerance` · ‖b‖ for the residual r of the system above (in `Double`),
-/// or `maximumIterations`. Everything is deterministic for any thread count: sequences are
-/// split into fixed blocks whose partial tables are summed in a fixed order.
+/// Stopping rule: ‖r‖ ≤ `tolerance` · ‖y − ȳ‖ for the dual residual r (in `Double`), or
+/// `maximumIterations`. Everything is deterministic for any thread count: sequences are split
+/// into fixed blocks whose partial tables are summed in a fixed order, and each sequence's
+/// gather is one thread's sum in window order.
 public struct ExactRidge: Sendable {
   let indexing: NmerIndexing
   let strand: Strand
@@ -29,11 +33,11 @@ public struct ExactRidge: Sendable {
   let included: BitVector?
   let includedCount: Int
   let threadCount: Int
-  /// μ = C ᵀ 1 / N, the mean count of each n-mer.
+  /// √s_i for sample weights s_i (nil: all 1).
+  let weightRoots: [Double]?
+  /// μ = Cᵀ s / Σ s, the (weighted) mean count of each n-mer.
   let means: [Double]
   let targetMean: Double
-  /// Right-hand side before the K^{1/2} transform: C_cᵀ (y − ȳ).
-  let centredCrossProducts: [Double]
 
   /// Reused per-block scatter tables (no page faults per iteration).
   let workspace = ScatterWorkspace()
@@ -43,16 +47,24 @@ public struct ExactRidge: Sendable {
   /// Iteration cap.
   public var maximumIterations = 3000
 
-  /// Prepares the statistics that do not depend on γ or λ (two passes over the data).
+  /// Prepares the statistics that do not depend on γ or λ (one pass over the data).
   ///
-  /// Memory beyond `sequences` is a few n-mer tables: no per-sequence vector is stored, since
-  /// each CG product gathers and scatters one sequence at a time.
-  /// - Parameter included: the sequences to fit on (nil: all of them).
+  /// Memory beyond `sequences` is a few n-mer tables (the solution, the per-block scatter
+  /// tables) and a few vectors of one `Double` per sequence.
+  /// - Parameters:
+  ///   - included: the sequences to fit on (nil: all of them).
+  ///   - sampleWeights: s_i > 0 per sequence (nil: all 1): the fit minimises
+  ///     Σ s_i (y_i − f(x_i))² + λ‖w‖², i.e. the unweighted problem on rows scaled by √s_i, whose
+  ///     dual runs on D C_c K C_cᵀ D (D = diag √s) with weighted means μ and ȳ.
   public init(
-    sequences: PackedSequences, labels: BitVector, included: BitVector? = nil, filterWidth: Int,
-    alphabetSize: Int, strand: Strand, threadCount: Int
+    sequences: PackedSequences, labels: BitVector, included: BitVector? = nil,
+    sampleWeights: [Double]? = nil, filterWidth: Int, alphabetSize: Int, strand: Strand,
+    threadCount: Int
   ) {
     precondition(sequences.count == labels.count, "one label per sequence")
+    precondition(
+      sampleWeights.map { $0.count == sequences.count && $0.allSatisfy { $0 > 0 } } ?? true,
+      "one positive weight per sequence")
     precondition(included.map { $0.count == sequences.count } ?? true, "one flag per sequence")
     indexing = NmerIndexing(width: filterWidth, alphabetSize: alphabetSize)
     self.strand = strand
@@ -67,20 +79,27 @@ public struct ExactRidge: Sendable {
       positives = (0..<sequences.count).reduce(0) { $0 + (included[$1] && labels[$1] ? 1 : 0) }
     }
     includedCount = count
-    let n = Double(max(1, count))
-    let mean = (Double(positives) - Double(count - positives)) / n
-    targetMean = mean
-    means = Self.sweep(
-      sequences: sequences, included: included, indexing: indexing, strand: strand,
-      threadCount: threadCount, workspace: workspace, gatherFrom: nil
-    ) { _, _ in 1 }.table.map { $0 / n }
-    // Σ_i (y_i − ȳ) = 0, so the centring term of C_cᵀ drops out.
-    let labels = labels
-    centredCrossProducts =
-      Self.sweep(
+    weightRoots = sampleWeights?.map { $0.squareRoot() }
+    if let sampleWeights {
+      var total = 0.0
+      var signed = 0.0
+      for i in 0..<sequences.count where included?[i] ?? true {
+        total += sampleWeights[i]
+        signed += labels[i] ? sampleWeights[i] : -sampleWeights[i]
+      }
+      targetMean = signed / max(total, .leastNormalMagnitude)
+      means = Self.sweep(
         sequences: sequences, included: included, indexing: indexing, strand: strand,
         threadCount: threadCount, workspace: workspace, gatherFrom: nil
-      ) { s, _ in (labels[s] ? 1 : -1) - mean }.table
+      ) { i, _ in sampleWeights[i] }.table.map { $0 / max(total, .leastNormalMagnitude) }
+    } else {
+      let n = Double(max(1, count))
+      targetMean = (Double(positives) - Double(count - positives)) / n
+      means = Self.sweep(
+        sequences: sequences, included: included, indexing: indexing, strand: strand,
+        threadCount: threadCount, workspace: workspace, gatherFrom: nil
+      ) { _, _ in 1 }.table.map { $0 / n }
+    }
   }
 
   /// Packs `sequences` and fits on all of them.
@@ -104,11 +123,11 @@ public struct ExactRidge: Sendable {
 
   /// The solution for one (γ, λ).
   public struct Solution: Sendable {
-    /// The n-mer table u = K^{1/2} w.
+    /// The n-mer table u = K C_cᵀ α.
     public var table: [Double]
     /// Intercept b.
     public var intercept: Double
-    /// w, for warm starts.
+    /// The dual coefficients α (one per sequence, 0 for those left out), for warm starts.
     public var weights: [Double]
     /// CG iterations used.
     public var iterations: Int
@@ -116,71 +135,135 @@ public struct ExactRidge: Sendable {
     public var relativeResidual: Double
   }
 
-  /// Solves for (γ, λ), starting from `warmStart` (a previous `weights`) if given.
+  /// Solves for (γ, λ), starting from `warmStart` (a previous solution's `weights`) if given.
   /// - Throws: `RidgeError` for λ ≤ 0 or a non-finite solution.
   public func solve(
     gamma: Double, penalty: Double, warmStart: [Double]? = nil
   ) throws(RidgeError) -> Solution {
     guard penalty > 0, penalty.isFinite else { throw .invalidPenalty(penalty) }
     guard includedCount > 0 else { throw .noData }
+    precondition(warmStart.map { $0.count == sequences.count } ?? true, "one weight per sequence")
     let q = indexing.alphabetSize
     let n = indexing.width
-    let root = symmetricSquareRoot(baseKernel(gamma: gamma, alphabetSize: q), order: q)
-    var scratch = [Double](repeating: 0, count: indexing.count)
-    func applyRoot(_ v: [Double]) -> [Double] {
-      var x = v
-      kroneckerPowerApply(root, alphabetSize: q, width: n, to: &x, scratch: &scratch)
-      return x
+    let kernel = baseKernel(gamma: gamma, alphabetSize: q)
+    let size = indexing.count
+    let count = sequences.count
+    let included = included
+    let roots = weightRoots
+    // The general route needs a scratch vector; ACGT kernels (αI + β11ᵀ) run in place.
+    var scratch = q == 5 ? [Double](repeating: 0, count: size) : []
+    var table = [Double](repeating: 0, count: size)
+    /// table ← K C_cᵀ D v.
+    func project(_ v: [Double]) {
+      let total = Self.sweep(
+        sequences: sequences, included: included, indexing: indexing, strand: strand,
+        threadCount: threadCount, workspace: workspace, gatherFrom: nil, into: &table
+      ) { s, _ in roots.map { $0[s] * v[s] } ?? v[s] }
+      axpy(-total, means, &table)
+      kroneckerPowerApply(
+        kernel, alphabetSize: q, width: n, to: &table, scratch: &scratch,
+        threadCount: threadCount)
     }
-    func normal(_ w: [Double]) -> [Double] {
-      var back = applyRoot(centredNormalProduct(applyRoot(w)))
-      for k in back.indices { back[k] += penalty * w[k] }
-      return back
+    /// out ← (D C_c K C_cᵀ D + λI) v on the included sequences (0 elsewhere).
+    func product(_ v: [Double], into out: inout [Double]) {
+      project(v)
+      let shift = dot(means, table)
+      Self.gather(
+        sequences: sequences, included: included, indexing: indexing, strand: strand,
+        threadCount: threadCount, from: table, into: &out)
+      out.withUnsafeMutableBufferPointer { o in
+        v.withUnsafeBufferPointer { input in
+          if let roots {
+            for i in 0..<count where included?[i] ?? true {
+              o[i] = roots[i] * (o[i] - shift) + penalty * input[i]
+            }
+          } else {
+            for i in 0..<count where included?[i] ?? true {
+              o[i] = o[i] - shift + penalty * input[i]
+            }
+          }
+        }
+      }
     }
-    let b = applyRoot(centredCrossProducts)
-    var w = warmStart ?? [Double](repeating: 0, count: indexing.count)
-    var r = b
+    // Right-hand side D (y − ȳ) on the included sequences, 0 elsewhere.
+    var rhs = [Double](repeating: 0, count: count)
+    for i in 0..<count where included?[i] ?? true {
+      rhs[i] = (labels[i] ? 1 : -1) - targetMean
+      if let roots { rhs[i] *= roots[i] }
+    }
+    var alpha = warmStart ?? [Double](repeating: 0, count: count)
+    if let included {
+      for i in 0..<count where !included[i] { alpha[i] = 0 }
+    }
+    var r = rhs
+    var hp = [Double](repeating: 0, count: count)
     if warmStart != nil {
-      let hw = normal(w)
-      for k in r.indices { r[k] -= hw[k] }
+      product(alpha, into: &hp)
+      axpy(-1, hp, &r)
     }
-    let bNorm = max(dot(b, b).squareRoot(), .leastNormalMagnitude)
+    let rhsNorm = max(dot(rhs, rhs).squareRoot(), .leastNormalMagnitude)
     var p = r
     var rr = dot(r, r)
     var iterations = 0
-    while rr.squareRoot() > tolerance * bNorm && iterations < maximumIterations {
-      let hp = normal(p)
-      let alpha = rr / dot(p, hp)
-      for k in w.indices {
-        w[k] += alpha * p[k]
-        r[k] -= alpha * hp[k]
-      }
+    while rr.squareRoot() > tolerance * rhsNorm && iterations < maximumIterations {
+      product(p, into: &hp)
+      let step = rr / dot(p, hp)
+      axpy(step, p, &alpha)
+      axpy(-step, hp, &r)
       let next = dot(r, r)
       let beta = next / rr
       rr = next
-      for k in p.indices { p[k] = r[k] + beta * p[k] }
+      for i in 0..<count { p[i] = r[i] + beta * p[i] }
       iterations += 1
     }
-    let u = applyRoot(w)
-    let intercept = targetMean - dot(means, u)
-    guard intercept.isFinite, u.allSatisfy({ $0.isFinite }) else {
+    project(alpha)
+    let intercept = targetMean - dot(means, table)
+    guard intercept.isFinite, table.allSatisfy({ $0.isFinite }) else {
       throw .nonFiniteSolution(penalty: penalty)
     }
     return Solution(
-      table: u, intercept: intercept, weights: w, iterations: iterations,
-      relativeResidual: rr.squareRoot() / bNorm)
+      table: table, intercept: intercept, weights: alpha, iterations: iterations,
+      relativeResidual: rr.squareRoot() / rhsNorm)
   }
 
-  /// C_cᵀ C_c u in one pass: per sequence, r = Σ_windows u[window] − μ · u is scattered back at
-  /// once; then C_cᵀ r = Cᵀ r − μ Σ r.
-  func centredNormalProduct(_ u: [Double]) -> [Double] {
-    let shift = dot(means, u)
-    var (result, total) = Self.sweep(
-      sequences: sequences, included: included, indexing: indexing, strand: strand,
-      threadCount: threadCount, workspace: workspace, gatherFrom: u
-    ) { _, gathered in gathered - shift }
-    for k in result.indices { result[k] -= means[k] * total }
-    return result
+  /// out[s] ← Σ over the windows of sequence s of `table[window]`, for the included sequences
+  /// (others untouched). Each sequence is summed in window order by one thread: the result
+  /// never depends on the thread count.
+  static func gather(
+    sequences: PackedSequences, included: BitVector?, indexing: NmerIndexing, strand: Strand,
+    threadCount: Int, from table: [Double], into out: inout [Double]
+  ) {
+    let count = sequences.count
+    precondition(out.count == count, "one output per sequence")
+    let chunk = 2048
+    out.withUnsafeMutableBufferPointer { outBuffer in
+      table.withUnsafeBufferPointer { tableBuffer in
+        guard let outBase = outBuffer.baseAddress, let values = tableBuffer.baseAddress else {
+          return
+        }
+        let destination = SendablePointer(base: outBase)
+        let source = SendableConstPointer(base: values)
+        parallelFor((count + chunk - 1) / chunk, threadCount: threadCount) { c in
+          var members = [Int]()
+          members.reserveCapacity(chunk)
+          for s in (c * chunk)..<min(count, (c + 1) * chunk) where included?[s] ?? true {
+            members.append(s)
+          }
+          var codes = [UInt8]()
+          var starts = [Int](repeating: 0, count: chunk + 1)
+          sequences.decode(members, into: &codes, starts: &starts)
+          guard let v = source.base else { return }
+          codes.withUnsafeBufferPointer { all in
+            for (j, s) in members.enumerated() {
+              var sum = 0.0
+              let window = UnsafeBufferPointer(rebasing: all[starts[j]..<starts[j + 1]])
+              indexing.forEachWindow(window, strand: strand) { sum += v[$0] }
+              destination.base[s] = sum
+            }
+          }
+        }
+      }
+    }
   }
 
   /// One pass over the included sequences: for each, `weight(index, g)` (g = Σ over its windows
@@ -194,8 +277,23 @@ public struct ExactRidge: Sendable {
     threadCount: Int, workspace: ScatterWorkspace, gatherFrom u: [Double]?,
     weight: @Sendable (Int, Double) -> Double
   ) -> (table: [Double], weightSum: Double) {
+    var table = [Double](repeating: 0, count: indexing.count)
+    let sum = sweep(
+      sequences: sequences, included: included, indexing: indexing, strand: strand,
+      threadCount: threadCount, workspace: workspace, gatherFrom: u, into: &table, weight: weight)
+    return (table, sum)
+  }
+
+  /// `sweep` into a caller's table (of the table's size, overwritten); returns the weight sum.
+  static func sweep(
+    sequences: PackedSequences, included: BitVector?, indexing: NmerIndexing, strand: Strand,
+    threadCount: Int, workspace: ScatterWorkspace, gatherFrom u: [Double]?,
+    into total: inout [Double], weight: @Sendable (Int, Double) -> Double
+  ) -> Double {
     let size = indexing.count
-    let blocks = size <= 1 << 20 ? 8 : 1
+    precondition(total.count == size, "the output must have the table's size")
+    // Fixed block count (never the thread count): 8 tables while they are small, 2 above 8 MB.
+    let blocks = size <= 1 << 20 ? 8 : 2
     let count = sequences.count
     var partial = workspace.take(blocks: blocks, size: size)
     defer { workspace.give(partial) }
@@ -257,13 +355,15 @@ public struct ExactRidge: Sendable {
         }
       }
     }
-    var total = partial[0]
-    for b in 1..<blocks {
-      partial[b].withUnsafeBufferPointer { t in
-        for k in 0..<size { total[k] += t[k] }
+    total.withUnsafeMutableBufferPointer { out in
+      partial[0].withUnsafeBufferPointer { _ = out.update(fromContentsOf: $0) }
+      for b in 1..<blocks {
+        partial[b].withUnsafeBufferPointer { t in
+          for k in 0..<size { out[k] += t[k] }
+        }
       }
     }
-    return (total, weightSums.reduce(0, +))
+    return weightSums.reduce(0, +)
   }
 }
 
@@ -293,6 +393,16 @@ func dot(_ a: [Double], _ b: [Double]) -> Double {
   return (s0 + s1) + (s2 + s3)
 }
 
+/// y ← y + a x.
+func axpy(_ a: Double, _ x: [Double], _ y: inout [Double]) {
+  precondition(x.count == y.count, "vectors must have the same length")
+  y.withUnsafeMutableBufferPointer { out in
+    x.withUnsafeBufferPointer { input in
+      for k in 0..<out.count { out[k] += a * input[k] }
+    }
+  }
+}
+
 /// A read-only pointer that may cross into `concurrentPerform` closures.
 struct SendableConstPointer<Element>: @unchecked Sendable {
   let base: UnsafePointer<Element>?
@@ -313,6 +423,13 @@ final class ScatterWorkspace: @unchecked Sendable {
       return result
     }
     return [[Double]](repeating: [Double](repeating: 0, count: size), count: blocks)
+  }
+
+  /// Drops the kept tables (their memory goes back to the system).
+  func clear() {
+    lock.wait()
+    tables = []
+    lock.signal()
   }
 
   /// Returns tables for the next call.

@@ -51,6 +51,39 @@ public enum ROC {
     return Double(twiceWins) / (2 * Double(positives) * Double(negatives))
   }
 
+  /// Weighted ROC AUC: each (positive, negative) pair counts w_p · w_n, ties one half.
+  /// ```
+  /// AUC = Σ_{p,n} w_p w_n ([s_p > s_n] + ½ [s_p = s_n]) / (Σ_p w_p · Σ_n w_n)
+  /// ```
+  /// With all weights 1 it is `auc(scores:labels:)`.
+  /// - Throws: as `auc(scores:labels:)`.
+  public static func auc(
+    scores: [Float], labels: [Bool], weights: [Double]
+  ) throws(ROCError) -> Double {
+    guard weights.count == labels.count else {
+      throw .lengthMismatch(scores: weights.count, labels: labels.count)
+    }
+    _ = try tiedGroups(scores: scores, labels: labels)  // validates lengths, NaNs, classes
+    let order = scores.indices.sorted { scores[$0] < scores[$1] }
+    var negativeWeightBelow = 0.0
+    var twiceWins = 0.0
+    var positiveTotal = 0.0
+    var index = 0
+    while index < order.count {
+      let value = scores[order[index]]
+      var group = (positives: 0.0, negatives: 0.0)
+      while index < order.count, scores[order[index]] == value {
+        let i = order[index]
+        if labels[i] { group.positives += weights[i] } else { group.negatives += weights[i] }
+        index += 1
+      }
+      twiceWins += 2 * group.positives * negativeWeightBelow + group.positives * group.negatives
+      negativeWeightBelow += group.negatives
+      positiveTotal += group.positives
+    }
+    return twiceWins / (2 * positiveTotal * negativeWeightBelow)
+  }
+
   /// The ROC curve from (0, 0) to (1, 1), one point per distinct score, thresholds descending.
   /// - Throws: as `auc(scores:labels:)`.
   public static func curve(scores: [Float], labels: [Bool]) throws(ROCError) -> [ROCPoint] {

@@ -24,6 +24,11 @@ public struct TrainingOptions: Sendable {
   public var strand = Strand.forward
   /// Exact kernel: CG stops when the relative residual is below this.
   public var tolerance = 1e-6
+  /// Exact kernel: the first `topPositives` positives (in input order: DeepBind files and ranked
+  /// peak files list the strongest peaks first) and their shuffles get sample weight
+  /// `topWeight`, everything else 1, in the fit and in the held-out AUC. 0 or weight 1: off.
+  public var topPositives = 0
+  public var topWeight = 1.0
 
   public init() {}
 }
@@ -287,14 +292,37 @@ public struct Trainer: Sendable {
         log(.warning, "windows containing N are left out of training (5^\(n) table too large)")
       }
     }
-    // Per-sequence hold-out flags from the group flags.
+    // Per-sequence hold-out flags from the group flags, and the sample weights: a group led by
+    // one of the first `topPositives` positives weighs `topWeight`.
+    let weighted = options.topPositives > 0 && options.topWeight != 1
+    var sampleWeights = [Double]()
     var held = BitVector(capacity: data.count)
     var group = -1
+    var positiveGroups = 0
+    var groupWeight = 1.0
     var holdLabels = [Bool]()
+    var holdWeights = [Double]()
     for index in 0..<data.count {
-      if data.groupStarts[index] { group += 1 }
+      if data.groupStarts[index] {
+        group += 1
+        groupWeight = 1
+        if data.labels[index] {
+          positiveGroups += 1
+          if weighted && positiveGroups <= options.topPositives { groupWeight = options.topWeight }
+        }
+      }
       held.append(heldGroups[group])
-      if heldGroups[group] { holdLabels.append(data.labels[index]) }
+      if weighted { sampleWeights.append(groupWeight) }
+      if heldGroups[group] {
+        holdLabels.append(data.labels[index])
+        holdWeights.append(groupWeight)
+      }
+    }
+    if weighted {
+      log(
+        .info,
+        "the first \(min(options.topPositives, positiveGroups)) positives and their negatives "
+          + "weigh \(format(options.topWeight)), the rest 1")
     }
     let holdCount = holdLabels.count
     if holdCount > 0 {
@@ -313,7 +341,8 @@ public struct Trainer: Sendable {
     let penalties = options.penalties.sorted(by: >)
     func makeSolver(included: BitVector?) -> ExactRidge {
       var solver = ExactRidge(
-        sequences: data.sequences, labels: data.labels, included: included, filterWidth: n,
+        sequences: data.sequences, labels: data.labels, included: included,
+        sampleWeights: weighted ? sampleWeights : nil, filterWidth: n,
         alphabetSize: alphabet, strand: options.strand, threadCount: options.threadCount)
       solver.tolerance = options.tolerance
       return solver
@@ -376,7 +405,10 @@ public struct Trainer: Sendable {
           warm = solution.weights
           let scores = NmerTable(exact: model(solution, gamma: gamma, penalty: penalty))
             .scores(of: data.sequences, where: held, threadCount: options.threadCount)
-          let auc = try ROC.auc(scores: scores, labels: holdLabels)
+          let auc =
+            weighted
+            ? try ROC.auc(scores: scores, labels: holdLabels, weights: holdWeights)
+            : try ROC.auc(scores: scores, labels: holdLabels)
           point.holdoutAUC = auc
           log(
             .info,
@@ -392,6 +424,7 @@ public struct Trainer: Sendable {
       grid += options.penalties.compactMap { points[$0] }
     }
     guard let best else { throw .noUsableGridPoint(grid) }
+    fitSolver.workspace.clear()  // its scatter tables are not needed by the refit's solver
     logChoice(gamma: best.gamma, penalty: best.penalty, auc: best.auc, total: data.count)
     do {
       let solution = try solve(

@@ -87,6 +87,39 @@ import Testing
     #expect(solution.relativeResidual <= 1e-12)
   }
 
+  /// Sample weights: weight 2 on a row is the row given twice (an independent route: the
+  /// unweighted solver, itself checked against the dense solve above), at n = 4, both strands.
+  @Test func integerSampleWeightsEqualRepeatedRows() throws {
+    let sequences = randomSequences(count: 60, length: 20, seed: 21)
+    let labels = (0..<60).map { $0 % 3 != 0 }
+    let weights = (0..<60).map { Double(1 + $0 % 2) }
+    var packed = PackedSequences()
+    var bits = BitVector()
+    var repeatedSequences = [DNASequence]()
+    var repeatedLabels = [Bool]()
+    for (i, sequence) in sequences.enumerated() {
+      packed.append(sequence)
+      bits.append(labels[i])
+      for _ in 0..<Int(weights[i]) {
+        repeatedSequences.append(sequence)
+        repeatedLabels.append(labels[i])
+      }
+    }
+    var weighted = ExactRidge(
+      sequences: packed, labels: bits, sampleWeights: weights, filterWidth: 4, alphabetSize: 4,
+      strand: .both, threadCount: 2)
+    weighted.tolerance = 1e-13
+    var repeated = ExactRidge(
+      sequences: repeatedSequences, labels: repeatedLabels, filterWidth: 4, alphabetSize: 4,
+      strand: .both, threadCount: 2)
+    repeated.tolerance = 1e-13
+    let a = try weighted.solve(gamma: 0.7, penalty: 3)
+    let b = try repeated.solve(gamma: 0.7, penalty: 3)
+    #expect(abs(a.intercept - b.intercept) < 1e-8)
+    let scale = b.table.map(abs).max()!
+    for k in a.table.indices { #expect(abs(a.table[k] - b.table[k]) <= 1e-8 * max(1, scale)) }
+  }
+
   @Test func scatterAndGatherDoNotDependOnThreadCount() throws {
     let sequences = randomSequences(count: 3000, length: 30, seed: 5)
     let labels = (0..<3000).map { $0 % 3 == 0 }

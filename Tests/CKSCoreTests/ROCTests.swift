@@ -23,6 +23,42 @@ import Testing
     #expect(abs(auc - 7.0 / 9.0) < 1e-15)
   }
 
+  @Test func weightedAUCMatchesBruteForcePairsAndDuplication() throws {
+    // Hand-computed: positives {0.5 (w 2), 0.9 (w 1)}, negatives {0.5 (w 3), 0.2 (w 1)}.
+    // 0.5/0.5 tie 2·3·½ = 3, 0.5 > 0.2: 2, 0.9 > both: 3 + 1. (3 + 2 + 4) / (3 · 4) = 0.75.
+    let hand = try ROC.auc(
+      scores: [0.5, 0.5, 0.2, 0.9], labels: [true, false, false, true], weights: [2, 3, 1, 1])
+    #expect(abs(hand - 0.75) < 1e-15)
+    var generator = SplitMix64(seed: 11)
+    let scores = (0..<300).map { _ in Float(generator.nextIndex(below: 20)) }
+    let labels = (0..<300).map { _ in generator.nextIndex(below: 2) == 0 }
+    let weights = (0..<300).map { _ in Double(1 + generator.nextIndex(below: 3)) }
+    var wins = 0.0
+    var total = 0.0
+    for p in 0..<300 where labels[p] {
+      for q in 0..<300 where !labels[q] {
+        let w = weights[p] * weights[q]
+        total += w
+        wins += scores[p] > scores[q] ? w : (scores[p] == scores[q] ? w / 2 : 0)
+      }
+    }
+    let weighted = try ROC.auc(scores: scores, labels: labels, weights: weights)
+    #expect(abs(weighted - wins / total) < 1e-12)
+    // Integer weights are copies.
+    var copiedScores = [Float]()
+    var copiedLabels = [Bool]()
+    for i in 0..<300 {
+      for _ in 0..<Int(weights[i]) {
+        copiedScores.append(scores[i])
+        copiedLabels.append(labels[i])
+      }
+    }
+    #expect(abs(weighted - (try ROC.auc(scores: copiedScores, labels: copiedLabels))) < 1e-12)
+    #expect(
+      try ROC.auc(scores: scores, labels: labels, weights: [Double](repeating: 1, count: 300))
+        == (try ROC.auc(scores: scores, labels: labels)))
+  }
+
   @Test func invariantUnderMonotoneTransformAndFlipsWithNegation() throws {
     var generator = SplitMix64(seed: 3)
     let scores = (0..<500).map { _ in Float(generator.nextIndex(below: 50)) / 7 }
