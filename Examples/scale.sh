@@ -32,7 +32,7 @@ measure() { # name n command...
 for n in 100000 1000000; do
   file="$out/scale$n.seq.gz"
   measure train-random-M1024 $n $cks train -p "$file" -o "$out/random$n.model" --kernel random --features 1024
-  measure train-exact $n $cks train -p "$file" -o "$out/exact$n.model" --gamma 1 --lambda 1000 --holdout 0
+  measure train-exact $n $cks train -p "$file" -o "$out/exact$n.model" --filter-width 8 --shuffles 1 --top 0 --gamma 1 --lambda 1000 --holdout 0
   measure predict-random $n $cks predict --model "$out/random$n.model" "$file" -o "$out/random$n.tsv"
   measure predict-exact $n $cks predict --model "$out/exact$n.model" "$file" -o "$out/exact$n.tsv"
 done

@@ -102,6 +102,11 @@ func temporaryFolder() throws -> URL {
     (["train", "-p", "x", "-o", "m", "--kernel", "magic"], "--kernel must be exact or random"),
     (["train", "-p", "x", "-o", "m", "--strand", "up"], "--strand must be forward or both"),
     (["train", "-p", "x", "-o", "m", "--holdout", "0"], "--holdout 0 needs a single --gamma"),
+    (
+      ["train", "-p", "x", "-o", "m", "--kernel", "random", "--top", "10", "--top-weight", "2"],
+      "--top and --top-weight apply to --kernel exact only"
+    ),
+    (["train", "-p", "x", "-o", "m", "--top-weight", "0.5"], "--top-weight must be >= 1"),
     (["predict", "--model", "m"], "missing INPUT file"),
     (["evaluate", "--model", "m", "--positives", "a"], "must come in pairs"),
     (["frobnicate"], "unknown command 'frobnicate'"),

@@ -73,7 +73,7 @@ func resignedModel(_ bytes: [UInt8], replacing: [(String, String)]) -> [UInt8] {
 }
 
 enum InputCases {
-  static let quick = ["--gamma", "1", "--lambda", "10", "--holdout", "0"]
+  static let quick = ["--filter-width", "8", "--gamma", "1", "--lambda", "10", "--holdout", "0"]
 
   static func train(_ file: String, _ extra: [String] = []) -> [String] {
     ["train", "-p", "{dir}/\(file)", "-o", "{dir}/m.model"] + quick + extra
@@ -259,7 +259,8 @@ enum InputCases {
       status: 64, message: "--holdout must be in [0, 1), got '1'"),
     InputCase(
       name: "filter width out of range", files: ["in.seq": deepBind(boundRows(3))],
-      arguments: train("in.seq", ["--filter-width", "13"]), status: 64,
+      arguments: ["train", "-p", "{dir}/in.seq", "-o", "{dir}/m.model", "--filter-width", "13"],
+      status: 64,
       message: "--filter-width must be an integer in 1...12, got '13'"),
   ]
 
