@@ -28,6 +28,8 @@ configs=(
   "n12-s1|--filter-width 12 --shuffles 1 --gamma 2 --lambda 100 --holdout 0 --top 0 --tolerance 1e-6"
   "n12-s3|--filter-width 12 --shuffles 3 --gamma 1 --lambda 300 --holdout 0 --top 0"
   "n12-s3-top2000x3|--filter-width 12 --shuffles 3 --gamma 1 --lambda 300 --holdout 0 --top 2000 --top-weight 3"
+  "n12-s3-top2000x5|--filter-width 12 --shuffles 3 --gamma 1 --lambda 300 --holdout 0 --top 2000 --top-weight 5"
+  "n12-s3-top4000x3|--filter-width 12 --shuffles 3 --gamma 1 --lambda 300 --holdout 0 --top 4000 --top-weight 3"
   "default|"
 )
 

@@ -90,15 +90,15 @@ public struct ExactRidge: Sendable {
       targetMean = signed / max(total, .leastNormalMagnitude)
       means = Self.sweep(
         sequences: sequences, included: included, indexing: indexing, strand: strand,
-        threadCount: threadCount, workspace: workspace, gatherFrom: nil
-      ) { i, _ in sampleWeights[i] }.table.map { $0 / max(total, .leastNormalMagnitude) }
+        threadCount: threadCount, workspace: workspace
+      ) { i in sampleWeights[i] }.table.map { $0 / max(total, .leastNormalMagnitude) }
     } else {
       let n = Double(max(1, count))
       targetMean = (Double(positives) - Double(count - positives)) / n
       means = Self.sweep(
         sequences: sequences, included: included, indexing: indexing, strand: strand,
-        threadCount: threadCount, workspace: workspace, gatherFrom: nil
-      ) { _, _ in 1 }.table.map { $0 / n }
+        threadCount: threadCount, workspace: workspace
+      ) { _ in 1 }.table.map { $0 / n }
     }
   }
 
@@ -157,8 +157,8 @@ public struct ExactRidge: Sendable {
     func project(_ v: [Double]) {
       let total = Self.sweep(
         sequences: sequences, included: included, indexing: indexing, strand: strand,
-        threadCount: threadCount, workspace: workspace, gatherFrom: nil, into: &table
-      ) { s, _ in roots.map { $0[s] * v[s] } ?? v[s] }
+        threadCount: threadCount, workspace: workspace, into: &table
+      ) { s in roots.map { $0[s] * v[s] } ?? v[s] }
       axpy(-total, means, &table)
       kroneckerPowerApply(
         kernel, alphabetSize: q, width: n, to: &table, scratch: &scratch,
@@ -266,29 +266,27 @@ public struct ExactRidge: Sendable {
     }
   }
 
-  /// One pass over the included sequences: for each, `weight(index, g)` (g = Σ over its windows
-  /// of `u[window]`, or 0 without `u`) is added to the table entry of each of its windows.
-  /// Returns the table and the sum of the weights.
+  /// One pass over the included sequences (a scatter, Cᵀ v): `weight(index)` is added to the
+  /// table entry of each of the sequence's windows. Returns the table and the sum of the weights.
   ///
   /// Sequences go to a fixed number of blocks (set by the table size, not the thread count),
   /// each with its own table, summed in block order: the result never depends on the threads.
   static func sweep(
     sequences: PackedSequences, included: BitVector?, indexing: NmerIndexing, strand: Strand,
-    threadCount: Int, workspace: ScatterWorkspace, gatherFrom u: [Double]?,
-    weight: @Sendable (Int, Double) -> Double
+    threadCount: Int, workspace: ScatterWorkspace, weight: @Sendable (Int) -> Double
   ) -> (table: [Double], weightSum: Double) {
     var table = [Double](repeating: 0, count: indexing.count)
     let sum = sweep(
       sequences: sequences, included: included, indexing: indexing, strand: strand,
-      threadCount: threadCount, workspace: workspace, gatherFrom: u, into: &table, weight: weight)
+      threadCount: threadCount, workspace: workspace, into: &table, weight: weight)
     return (table, sum)
   }
 
   /// `sweep` into a caller's table (of the table's size, overwritten); returns the weight sum.
   static func sweep(
     sequences: PackedSequences, included: BitVector?, indexing: NmerIndexing, strand: Strand,
-    threadCount: Int, workspace: ScatterWorkspace, gatherFrom u: [Double]?,
-    into total: inout [Double], weight: @Sendable (Int, Double) -> Double
+    threadCount: Int, workspace: ScatterWorkspace, into total: inout [Double],
+    weight: @Sendable (Int) -> Double
   ) -> Double {
     let size = indexing.count
     precondition(total.count == size, "the output must have the table's size")
@@ -298,8 +296,6 @@ public struct ExactRidge: Sendable {
     var partial = workspace.take(blocks: blocks, size: size)
     defer { workspace.give(partial) }
     var weightSums = [Double](repeating: 0, count: blocks)
-    let gathering = u != nil
-    let values = u ?? []
     partial.withUnsafeMutableBufferPointer { tables in
       weightSums.withUnsafeMutableBufferPointer { sums in
         guard let base = tables.baseAddress, let sumBase = sums.baseAddress else { return }
@@ -310,8 +306,7 @@ public struct ExactRidge: Sendable {
           swap(&table, &destination.base[b])  // own the buffer: no copy on write
           table.withUnsafeMutableBufferPointer { t in t.update(repeating: 0) }
           var weightSum = 0.0
-          // Sub-chunks of sequences are decoded once, gathered (touching only u), then
-          // scattered (touching only this block's table): one table in cache at a time.
+          // Sub-chunks of sequences are decoded together, then scattered into this block's table.
           let chunk = 2048
           var codes = [UInt8]()
           var starts = [Int](repeating: 0, count: chunk + 1)
@@ -329,16 +324,9 @@ public struct ExactRidge: Sendable {
             let k = members.count
             sequences.decode(members, into: &codes, starts: &starts)
             codes.withUnsafeBufferPointer { all in
-              values.withUnsafeBufferPointer { valueBuffer in
-                for j in 0..<k {
-                  var gathered = 0.0
-                  if gathering, let v = valueBuffer.baseAddress {
-                    let window = UnsafeBufferPointer(rebasing: all[starts[j]..<starts[j + 1]])
-                    indexing.forEachWindow(window, strand: strand) { gathered += v[$0] }
-                  }
-                  weights[j] = weight(members[j], gathered)
-                  weightSum += weights[j]
-                }
+              for j in 0..<k {
+                weights[j] = weight(members[j])
+                weightSum += weights[j]
               }
               table.withUnsafeMutableBufferPointer { t in
                 guard let table = t.baseAddress else { return }
