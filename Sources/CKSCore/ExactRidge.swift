@@ -72,34 +72,22 @@ public struct ExactRidge: Sendable {
     self.labels = labels
     self.included = included
     self.threadCount = threadCount
-    var count = sequences.count
-    var positives = labels.setCount
-    if let included {
-      count = included.setCount
-      positives = (0..<sequences.count).reduce(0) { $0 + (included[$1] && labels[$1] ? 1 : 0) }
-    }
-    includedCount = count
+    includedCount = included?.setCount ?? sequences.count
     weightRoots = sampleWeights?.map { $0.squareRoot() }
-    if let sampleWeights {
-      var total = 0.0
-      var signed = 0.0
-      for i in 0..<sequences.count where included?[i] ?? true {
-        total += sampleWeights[i]
-        signed += labels[i] ? sampleWeights[i] : -sampleWeights[i]
-      }
-      targetMean = signed / max(total, .leastNormalMagnitude)
-      means = Self.sweep(
-        sequences: sequences, included: included, indexing: indexing, strand: strand,
-        threadCount: threadCount, workspace: workspace
-      ) { i in sampleWeights[i] }.table.map { $0 / max(total, .leastNormalMagnitude) }
-    } else {
-      let n = Double(max(1, count))
-      targetMean = (Double(positives) - Double(count - positives)) / n
-      means = Self.sweep(
-        sequences: sequences, included: included, indexing: indexing, strand: strand,
-        threadCount: threadCount, workspace: workspace
-      ) { _ in 1 }.table.map { $0 / n }
+    // Weighted means (all weights 1 without sample weights: exact integer sums, plain means).
+    var total = 0.0
+    var signed = 0.0
+    for i in 0..<sequences.count where included?[i] ?? true {
+      let s = sampleWeights?[i] ?? 1
+      total += s
+      signed += labels[i] ? s : -s
     }
+    let divisor = max(total, .leastNormalMagnitude)
+    targetMean = signed / divisor
+    means = Self.sweep(
+      sequences: sequences, included: included, indexing: indexing, strand: strand,
+      threadCount: threadCount, workspace: workspace
+    ) { i in sampleWeights?[i] ?? 1 }.table.map { $0 / divisor }
   }
 
   /// Packs `sequences` and fits on all of them.
@@ -158,7 +146,7 @@ public struct ExactRidge: Sendable {
       let total = Self.sweep(
         sequences: sequences, included: included, indexing: indexing, strand: strand,
         threadCount: threadCount, workspace: workspace, into: &table
-      ) { s in roots.map { $0[s] * v[s] } ?? v[s] }
+      ) { s in (roots?[s] ?? 1) * v[s] }
       axpy(-total, means, &table)
       kroneckerPowerApply(
         kernel, alphabetSize: q, width: n, to: &table, scratch: &scratch,
@@ -173,14 +161,8 @@ public struct ExactRidge: Sendable {
         threadCount: threadCount, from: table, into: &out)
       out.withUnsafeMutableBufferPointer { o in
         v.withUnsafeBufferPointer { input in
-          if let roots {
-            for i in 0..<count where included?[i] ?? true {
-              o[i] = roots[i] * (o[i] - shift) + penalty * input[i]
-            }
-          } else {
-            for i in 0..<count where included?[i] ?? true {
-              o[i] = o[i] - shift + penalty * input[i]
-            }
+          for i in 0..<count where included?[i] ?? true {
+            o[i] = (roots?[i] ?? 1) * (o[i] - shift) + penalty * input[i]
           }
         }
       }
@@ -188,8 +170,7 @@ public struct ExactRidge: Sendable {
     // Right-hand side D (y − ȳ) on the included sequences, 0 elsewhere.
     var rhs = [Double](repeating: 0, count: count)
     for i in 0..<count where included?[i] ?? true {
-      rhs[i] = (labels[i] ? 1 : -1) - targetMean
-      if let roots { rhs[i] *= roots[i] }
+      rhs[i] = (roots?[i] ?? 1) * ((labels[i] ? 1 : -1) - targetMean)
     }
     var alpha = warmStart ?? [Double](repeating: 0, count: count)
     if let included {

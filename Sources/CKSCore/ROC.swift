@@ -63,20 +63,11 @@ public enum ROC {
     guard weights.count == labels.count else {
       throw .lengthMismatch(scores: weights.count, labels: labels.count)
     }
-    _ = try tiedGroups(scores: scores, labels: labels)  // validates lengths, NaNs, classes
-    let order = scores.indices.sorted { scores[$0] < scores[$1] }
+    let groups = try tiedGroups(scores: scores, labels: labels) { weights[$0] }
     var negativeWeightBelow = 0.0
     var twiceWins = 0.0
     var positiveTotal = 0.0
-    var index = 0
-    while index < order.count {
-      let value = scores[order[index]]
-      var group = (positives: 0.0, negatives: 0.0)
-      while index < order.count, scores[order[index]] == value {
-        let i = order[index]
-        if labels[i] { group.positives += weights[i] } else { group.negatives += weights[i] }
-        index += 1
-      }
+    for group in groups {
       twiceWins += 2 * group.positives * negativeWeightBelow + group.positives * group.negatives
       negativeWeightBelow += group.negatives
       positiveTotal += group.positives
@@ -108,6 +99,14 @@ public enum ROC {
   private static func tiedGroups(
     scores: [Float], labels: [Bool]
   ) throws(ROCError) -> [(positives: Int, negatives: Int)] {
+    try tiedGroups(scores: scores, labels: labels) { _ in 1 }
+  }
+
+  /// Scores sorted ascending and grouped by equal value, with the summed `weight(index)` of each
+  /// class per group.
+  private static func tiedGroups<Weight: Numeric>(
+    scores: [Float], labels: [Bool], weight: (Int) -> Weight
+  ) throws(ROCError) -> [(positives: Weight, negatives: Weight)] {
     guard scores.count == labels.count else {
       throw .lengthMismatch(scores: scores.count, labels: labels.count)
     }
@@ -118,13 +117,14 @@ public enum ROC {
       throw .singleClass(positives: positives, negatives: negatives)
     }
     let order = scores.indices.sorted { scores[$0] < scores[$1] }
-    var groups = [(positives: Int, negatives: Int)]()
+    var groups = [(positives: Weight, negatives: Weight)]()
     var index = 0
     while index < order.count {
       let value = scores[order[index]]
-      var group = (positives: 0, negatives: 0)
+      var group = (positives: Weight.zero, negatives: Weight.zero)
       while index < order.count, scores[order[index]] == value {
-        if labels[order[index]] { group.positives += 1 } else { group.negatives += 1 }
+        let i = order[index]
+        if labels[i] { group.positives += weight(i) } else { group.negatives += weight(i) }
         index += 1
       }
       groups.append(group)

@@ -94,11 +94,10 @@ struct Train: Command {
     input = try InputOptions(scanner)
     common = try CommonOptions(scanner)
     trainingOptions.kernel = try scanner.kernel()
-    shuffleCount = try scanner.integer(
-      "shuffles", default: trainingOptions.kernel == .exact ? 3 : 1, in: 1...100)
     trainingOptions.strand = try scanner.strand()
     // Defaults per kernel, from the study in the README ("Choosing the defaults").
     let exact = trainingOptions.kernel == .exact
+    shuffleCount = try scanner.integer("shuffles", default: exact ? 3 : 1, in: 1...100)
     trainingOptions.filterWidth = try scanner.integer(
       "filter-width", default: exact ? 12 : 8,
       in: 1...(trainingOptions.kernel == .exact ? ExactModel.maximumWidth : 32))
