@@ -35,7 +35,7 @@ while IFS= read -r ac; do
 done < <(find "${folders[@]}" -name '*_AC.seq.gz' | sort)
 echo "benchmark: $(wc -l <"$pairs") train/test pairs" >&2
 
-printf 'tf\tcell\ttest_cell\ttraining_sequences\tgamma\tlambda\theldout_auc\ttest_auc\ttrain_s\n' >"$results.tmp"
+printf 'tf\tcell\ttest_cell\ttraining_sequences\tgamma\tlambda\ttop_weight\theldout_auc\ttest_auc\ttrain_s\n' >"$results.tmp"
 while IFS=$'\t' read -r tf cell ac b; do
   model="$out/models/${tf}_${cell}.model"
   start=$(date +%s.%N)
@@ -44,7 +44,7 @@ while IFS=$'\t' read -r tf cell ac b; do
   seconds=$(echo "$(date +%s.%N) - $start" | bc)
   field() { grep -a "^$1	" "$model" | head -1 | cut -f2; }
   n=$(($(field training-positives) + $(field training-negatives)))
-  settings="$(field gamma)	$(field lambda)	$(field holdout-auc)"
+  settings="$(field gamma)	$(field lambda)	$(field top-weight)	$(field holdout-auc)"
   # Own test set first, then the same TF's test sets from other cell types.
   while IFS=$'\t' read -r tf2 cell2 _ b2; do
     [ "$tf2" = "$tf" ] || continue
@@ -64,8 +64,8 @@ awk -F'\t' -v peersfile="$peers" '
       split(line, p, "\t"); if (p[1] == "tf") continue
       key = p[1] SUBSEP p[2]; db[key] = p[3]; gk[key] = p[4]
     }
-    print "| TF | trained in | tested in | training sequences | gamma | lambda | held-out AUC | cks test AUC | DeepBind | LS-GKM (2k) | better peer | cks - better | train s |"
-    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    print "| TF | trained in | tested in | training sequences | gamma | lambda | top weight | held-out AUC | cks test AUC | DeepBind | LS-GKM (2k) | better peer | cks - better | train s |"
+    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   }
   NR == 1 { next }
   {
@@ -74,12 +74,12 @@ awk -F'\t' -v peersfile="$peers" '
     g = cross ? "" : gk[key]
     better = ""
     if (d != "" || g != "") better = (d + 0 > g + 0) ? d : g
-    diff = better == "" ? "" : sprintf("%+.4f", $8 - better)
-    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, d, g, better, diff, $9
+    diff = better == "" ? "" : sprintf("%+.4f", $9 - better)
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, d, g, better, diff, $10
     if (!cross && better != "") {
-      sets++; sum += $8; peer += better
-      if ($8 >= better) wins++
-      if ($8 < better - 0.005) far++
+      sets++; sum += $9; peer += better
+      if ($9 >= better) wins++
+      if ($9 < better - 0.005) far++
     }
   }
   END {
@@ -94,7 +94,7 @@ awk -F'\t' -v peersfile="$peers" '
       db[p[1] SUBSEP p[2]] = p[3]; gk[p[1] SUBSEP p[2]] = p[4]
     }
   }
-  NR > 1 && $2 == $3 { n++; label[n] = $1 " " $2; ck[n] = $8; d[n] = db[$1 SUBSEP $2]; g[n] = gk[$1 SUBSEP $2] }
+  NR > 1 && $2 == $3 { n++; label[n] = $1 " " $2; ck[n] = $9; d[n] = db[$1 SUBSEP $2]; g[n] = gk[$1 SUBSEP $2] }
   function y(v) { return 60 + (1 - v) / 0.4 * 380 }
   END {
     w = 150 + 60 * n

@@ -20,8 +20,8 @@ find "${folders[@]}" -name '*_AC.seq.gz' | sort | while read -r ac; do
   name=$(basename "$ac" _AC.seq.gz)
   # The table's settings (the defaults before the study in "Choosing the defaults").
   old="--filter-width 8 --shuffles 1 --gamma 0.5,1,2 --lambda 1,10,100,1000,10000"
-  for setting in "--kernel random --strand forward $old" "--kernel exact --strand forward $old --top 0" \
-    "--kernel exact --strand both $old --top 0"; do
+  for setting in "--kernel random --strand forward $old" "--kernel exact --strand forward $old --top 0 --holdout-from 0" \
+    "--kernel exact --strand both $old --top 0 --holdout-from 0"; do
     start=$(date +%s.%N)
     # shellcheck disable=SC2086
     $cks train -q -p "$ac" -o "$work/m" $setting > /dev/null

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Quick start: build cks, train a GABPA model on the DeepBind ENCODE training set shipped in Data/
 # (6,066 peaks + three dinucleotide shuffles each, default settings: exact kernel, both strands, n=12,
-# gamma 1, lambda in {100, 300, 1000}, the 2,000 strongest peaks weighted 3), then evaluate it on the
-# held-out test set (500 peaks + 500 shuffles). About a minute on 2 cores after the build.
+# gamma 1, lambda in {100, 300, 1000}, the 2,000 strongest peaks weighted 3 or alone, chosen on three
+# folds of the 500 strongest), then evaluate it on the held-out test set (500 peaks + 500 shuffles).
+# About a minute on 2 cores after the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Examples/install-dependencies.sh

@@ -9,7 +9,7 @@
 #
 # usage: bash Examples/study.sh [FOLDER...]     (default: ../shared/data/deepbind-*)
 #   OUT (default out/study): writes $OUT/study.tsv (config, set, validation AUC, gamma, lambda,
-#   in-training held-out AUC, seconds) and $OUT/study.md (the table). About 40 minutes on 2 cores.
+#   top weight, in-training held-out AUC, seconds) and $OUT/study.md (the table). About 55 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-out/study}
@@ -30,11 +30,12 @@ configs=(
   "n12-s3-top2000x3|--filter-width 12 --shuffles 3 --gamma 1 --lambda 300 --holdout 0 --top 2000 --top-weight 3"
   "n12-s3-top2000x5|--filter-width 12 --shuffles 3 --gamma 1 --lambda 300 --holdout 0 --top 2000 --top-weight 5"
   "n12-s3-top4000x3|--filter-width 12 --shuffles 3 --gamma 1 --lambda 300 --holdout 0 --top 4000 --top-weight 3"
+  "n12-s3-top2000-alone|--filter-width 12 --shuffles 3 --gamma 1 --lambda 100 --holdout 0 --top 2000 --top-weight only"
   "default|"
 )
 
 results="$out/study.tsv"
-printf 'config\tset\tvalidation_auc\tgamma\tlambda\theldout_auc\tseconds\n' >"$results.tmp"
+printf 'config\tset\tvalidation_auc\tgamma\tlambda\ttop_weight\theldout_auc\tseconds\n' >"$results.tmp"
 while IFS= read -r ac; do
   set=$(basename "$ac" _AC.seq.gz | cut -d_ -f1,2)
   dir="$out/sets/$set"
@@ -54,8 +55,8 @@ while IFS= read -r ac; do
     seconds=$(echo "$(date +%s.%N) - $start" | bc)
     auc=$($cks evaluate -q -M "$model" -p "$dir/validation.tsv" -n "$dir/validation-shuffles.fa" | tail -1 | cut -f4)
     field() { grep -a "^$1	" "$model" | head -1 | cut -f2; }
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%.0f\n' "$name" "$set" "$auc" "$(field gamma)" "$(field lambda)" \
-      "$(field holdout-auc)" "$seconds" >>"$results.tmp"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\n' "$name" "$set" "$auc" "$(field gamma)" "$(field lambda)" \
+      "$(field top-weight)" "$(field holdout-auc)" "$seconds" >>"$results.tmp"
     echo "study: $set $name $auc" >&2
   done
 done < <(find "${folders[@]}" -name '*_AC.seq.gz' | sort)

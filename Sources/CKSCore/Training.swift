@@ -25,12 +25,37 @@ public struct TrainingOptions: Sendable {
   /// Exact kernel: CG stops when the relative residual is below this.
   public var tolerance = 1e-6
   /// Exact kernel: the first `topPositives` positives (in input order: DeepBind files and ranked
-  /// peak files list the strongest peaks first) and their shuffles get sample weight
-  /// `topWeight`, everything else 1, in the fit and in the held-out AUC. 0 or weight 1: off.
+  /// peak files list the strongest peaks first) and their groups (their shuffles) are the "top
+  /// groups"; each of `topEmphases` is tried with every (γ, λ). 0: no top groups, all weigh 1.
   public var topPositives = 0
-  public var topWeight = 1.0
+  public var topEmphases: [TopEmphasis] = [.weight(1)]
+  /// Exact kernel: when > 0, the hold-out is drawn from the groups of the first `holdoutPool`
+  /// positives (if they hold negatives): strong peaks against their own shuffles, like
+  /// DeepBind's test sets. 0: from all groups.
+  public var holdoutPool = 0
+  /// With `holdoutPool`: the pool is split into this many folds. The first scores every grid
+  /// point; with several top emphases, the others re-score each emphasis's best point and the
+  /// best mean wins.
+  public var holdoutFolds = 3
 
   public init() {}
+}
+
+/// How the exact kernel treats the top groups (`TrainingOptions.topPositives`).
+public enum TopEmphasis: Sendable, Hashable, CustomStringConvertible {
+  /// The top groups weigh `w` (≥ 1) in the fit (and in a hold-out drawn from all groups),
+  /// every other group 1.
+  case weight(Double)
+  /// Only the top groups are fitted on.
+  case only
+
+  /// `3` or `only` (the `--top-weight` spelling).
+  public var description: String {
+    switch self {
+    case .weight(let w): format(w)
+    case .only: "only"
+    }
+  }
 }
 
 /// One (γ, λ) pair of the tuning grid and its held-out AUC (nil if it could not be fitted).
@@ -40,14 +65,21 @@ public struct GridResult: Sendable, Equatable {
   public var holdoutAUC: Double?
   /// Why the fit failed, if it did.
   public var failure: String?
+  /// The treatment of the top groups (exact kernel; `.weight(1)` otherwise).
+  public var emphasis = TopEmphasis.weight(1)
+  /// Exact kernel with hold-out folds: for the best point of each top emphasis, its mean
+  /// held-out AUC over all folds (this point refitted on each).
+  public var meanAUC: Double?
 }
 
 /// The outcome of training.
 public struct TrainingResult: Sendable {
   /// The final model, refitted on all training sequences with the chosen (γ, λ).
   public var model: TrainedModel
-  /// Every grid point, in grid order (γ outer, λ inner).
+  /// Every grid point, in grid order (top emphasis outermost, then γ, λ innermost).
   public var grid: [GridResult]
+  /// The chosen treatment of the top groups.
+  public var emphasis = TopEmphasis.weight(1)
   /// Held-out AUC of the chosen pair (nil without a hold-out).
   public var holdoutAUC: Double?
   /// Sequences used for fitting vs held out during tuning.
@@ -104,7 +136,8 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
     case .holdoutNeedsBothClasses(let fraction):
       "the held-out fraction \(fraction) does not hold both classes; use a larger --holdout"
     case .gridWithoutHoldout:
-      "several gamma/lambda values need a held-out fraction (--holdout > 0) to choose between them"
+      "several gamma/lambda/top-weight values need a held-out fraction (--holdout > 0) to choose "
+        + "between them"
     case .noUsableGridPoint(let grid):
       "no (gamma, lambda) pair could be fitted: " + (grid.first?.failure ?? "unknown reason")
     case .ridge(let error): error.description
@@ -152,13 +185,12 @@ public struct Trainer: Sendable {
     // Our own threads split the work; OpenBLAS stays single-threaded so results are bit-identical
     // for every thread count.
     BLAS.setThreadCount(1)
-    let heldGroups = holdoutGroups(count: data.groupCount)
     if options.kernel == .exact {
       let packed: InMemoryTrainingData
       do { packed = try InMemoryTrainingData(data) } catch { throw .data("\(error)") }
-      return try trainExact(packed, heldGroups: heldGroups)
+      return try trainExact(packed)
     }
-    return try trainRandom(data, heldGroups: heldGroups)
+    return try trainRandom(data, heldGroups: holdoutGroups(count: data.groupCount))
   }
 
   /// Which rows a streamed pass featurizes.
@@ -251,7 +283,9 @@ public struct Trainer: Sendable {
       }
     }
     guard let best else { throw .noUsableGridPoint(grid) }
-    logChoice(gamma: best.gamma, penalty: best.penalty, auc: best.auc, total: data.count)
+    logChoice(
+      "gamma \(format(best.gamma)) lambda \(format(best.penalty))", auc: best.auc,
+      total: data.count)
     do {
       let ridge = try timedFit(best.regression, penalty: best.penalty, profile: &profile)
       return TrainingResult(
@@ -260,11 +294,10 @@ public struct Trainer: Sendable {
     } catch { throw .ridge(error) }
   }
 
-  private func logChoice(gamma: Double, penalty: Double, auc: Double, total: Int) {
+  private func logChoice(_ choice: String, auc: Double, total: Int, of set: String = "all ") {
     log(
       .info,
-      "chosen gamma \(format(gamma)) lambda \(format(penalty)) "
-        + "(held-out AUC \(formatAUC(auc))); refitting on all \(total) sequences")
+      "chosen \(choice) (held-out AUC \(formatAUC(auc))); refitting on \(set)\(total) sequences")
   }
 
   private func makeModel(gamma: Double, ridge: RidgeModel) -> TrainedModel {
@@ -278,9 +311,11 @@ public struct Trainer: Sendable {
 
   /// Exact-kernel training: CG in n-mer space, λ grid in decreasing order with warm starts,
   /// held-out AUC from the n-mer tables, refit on all data warm-started from the chosen fit.
-  private func trainExact(
-    _ data: InMemoryTrainingData, heldGroups: BitVector
-  ) throws(TrainingError) -> TrainingResult {
+  ///
+  /// With top groups (`topPositives`) that hold negatives, the hold-out is drawn from the top
+  /// groups and every top emphasis is a further grid axis: `.weight(w)` fits all data with the
+  /// top groups weighing w, `.only` fits the top groups alone.
+  private func trainExact(_ data: InMemoryTrainingData) throws(TrainingError) -> TrainingResult {
     let n = options.filterWidth
     var alphabet = 4
     if data.sequences.containsUnknown {
@@ -292,77 +327,129 @@ public struct Trainer: Sendable {
         log(.warning, "windows containing N are left out of training (5^\(n) table too large)")
       }
     }
-    // Per-sequence hold-out flags from the group flags, and the sample weights: a group led by
-    // one of the first `topPositives` positives weighs `topWeight`.
-    let weighted = options.topPositives > 0 && options.topWeight != 1
-    var sampleWeights = [Double]()
-    var held = BitVector(capacity: data.count)
-    var group = -1
+    // The top groups (led by one of the first `topPositives` positives) and the hold-out pool
+    // (led by one of the first `holdoutPool`), per group and per sequence.
+    var topGroups = BitVector(capacity: data.groupCount)
+    var poolGroups = BitVector(capacity: data.groupCount)
+    var top = BitVector(capacity: data.count)
     var positiveGroups = 0
-    var groupWeight = 1.0
-    var holdLabels = [Bool]()
-    var holdWeights = [Double]()
+    var negatives = (top: 0, pool: 0)
+    var inGroup = (top: false, pool: false)
     for index in 0..<data.count {
+      let label = data.labels[index]
       if data.groupStarts[index] {
-        group += 1
-        groupWeight = 1
-        if data.labels[index] {
-          positiveGroups += 1
-          if weighted && positiveGroups <= options.topPositives { groupWeight = options.topWeight }
+        inGroup = (
+          label && positiveGroups < options.topPositives,
+          label && positiveGroups < options.holdoutPool
+        )
+        topGroups.append(inGroup.top)
+        poolGroups.append(inGroup.pool)
+        if label { positiveGroups += 1 }
+      }
+      top.append(inGroup.top)
+      if !label && inGroup.top { negatives.top += 1 }
+      if !label && inGroup.pool { negatives.pool += 1 }
+    }
+    let topGroupCount = topGroups.setCount
+    // Top groups without negatives of their own (negatives from a file) would only reweigh the
+    // classes: they are not used.
+    let hasTop = options.topPositives > 0 && negatives.top > 0
+    if options.topPositives > 0 && topGroupCount > 0 && !hasTop {
+      log(.info, "the first positives have no negatives of their own: --top is not used")
+    }
+    let emphases = hasTop && !options.topEmphases.isEmpty ? options.topEmphases : [.weight(1)]
+    // Likewise the pool cannot be scored alone without negatives of its own.
+    let pooled = options.holdoutPool > 0 && negatives.pool > 0 && options.holdoutFraction > 0
+    let folds =
+      pooled
+      ? holdoutFolds(count: data.groupCount, among: poolGroups, folds: max(1, options.holdoutFolds))
+      : [holdoutGroups(count: data.groupCount)]
+    /// Per-sequence hold-out flags of a fold, with the held sequences' labels and top flags.
+    func split(_ heldGroups: BitVector) -> (held: BitVector, labels: [Bool], top: [Bool]) {
+      var held = BitVector(capacity: data.count)
+      var labels = [Bool]()
+      var tops = [Bool]()
+      var group = -1
+      for index in 0..<data.count {
+        if data.groupStarts[index] { group += 1 }
+        held.append(heldGroups[group])
+        if heldGroups[group] {
+          labels.append(data.labels[index])
+          tops.append(top[index])
         }
       }
-      held.append(heldGroups[group])
-      if weighted { sampleWeights.append(groupWeight) }
-      if heldGroups[group] {
-        holdLabels.append(data.labels[index])
-        holdWeights.append(groupWeight)
-      }
+      return (held, labels, tops)
     }
-    if weighted {
-      log(
-        .info,
-        "the first \(min(options.topPositives, positiveGroups)) positives and their negatives "
-          + "weigh \(format(options.topWeight)), the rest 1")
-    }
+    let (held, holdLabels, holdTop) = split(folds[0])
     let holdCount = holdLabels.count
     if holdCount > 0 {
       let heldPositives = holdLabels.reduce(0) { $0 + ($1 ? 1 : 0) }
       guard heldPositives > 0, heldPositives < holdCount else {
         throw .holdoutNeedsBothClasses(fraction: options.holdoutFraction)
       }
+    } else if emphases.count * options.gammas.count * options.penalties.count > 1
+      && options.holdoutFraction <= 0
+    {
+      throw .gridWithoutHoldout
     }
     let fitCount = data.count - holdCount
     log(
       .info,
-      "exact kernel: training on \(fitCount) sequences, \(holdCount) held out; "
-        + "n=\(n), \(alphabet == 4 ? "ACGT" : "ACGTN") table of \(nmerCount(width: n, alphabetSize: alphabet)) n-mers; "
+      "exact kernel: training on \(fitCount) sequences, \(holdCount) held out"
+        + (pooled
+          ? " (fold 1 of \(folds.count) of the groups of the first \(options.holdoutPool) positives)"
+          : "")
+        + "; n=\(n), \(alphabet == 4 ? "ACGT" : "ACGTN") table of "
+        + "\(nmerCount(width: n, alphabetSize: alphabet)) n-mers; "
         + "sequences packed in \(data.sequences.byteCount / 1_048_576) MB")
     var profile = TrainingProfile()
     let penalties = options.penalties.sorted(by: >)
-    func makeSolver(included: BitVector?) -> ExactRidge {
+    /// The sequences fitted on (nil: all) and their sample weights (nil: all 1) under `emphasis`,
+    /// restricted to `mask` if given.
+    func fitSet(_ emphasis: TopEmphasis, within mask: BitVector?) -> (BitVector?, [Double]?) {
+      switch emphasis {
+      case .only:
+        var included = top
+        if let mask { for i in 0..<data.count where !mask[i] { included[i] = false } }
+        return (included, nil)
+      case .weight(let w):
+        return (mask, w == 1 ? nil : (0..<data.count).map { top[$0] ? w : 1 })
+      }
+    }
+    func makeSolver(_ emphasis: TopEmphasis, within mask: BitVector?) -> ExactRidge {
+      let (included, weights) = fitSet(emphasis, within: mask)
       var solver = ExactRidge(
         sequences: data.sequences, labels: data.labels, included: included,
-        sampleWeights: weighted ? sampleWeights : nil, filterWidth: n,
-        alphabetSize: alphabet, strand: options.strand, threadCount: options.threadCount)
+        sampleWeights: weights, filterWidth: n, alphabetSize: alphabet, strand: options.strand,
+        threadCount: options.threadCount)
       solver.tolerance = options.tolerance
       return solver
     }
+    func describe(_ emphasis: TopEmphasis) -> String {
+      switch emphasis {
+      case .weight(1): ""
+      case .weight: "top-weight \(emphasis): "
+      case .only: "top-weight only: "
+      }
+    }
     func solve(
-      _ solver: ExactRidge, gamma: Double, penalty: Double, warm: [Double]?
+      _ solver: ExactRidge, _ emphasis: TopEmphasis, gamma: Double, penalty: Double,
+      warm: [Double]?
     ) throws(RidgeError) -> ExactRidge.Solution {
       let clock = Stopwatch()
       let solution = try solver.solve(gamma: gamma, penalty: penalty, warmStart: warm)
       profile.solveSeconds += clock.seconds
       profile.iterations += solution.iterations
+      let stage = describe(emphasis) + "gamma \(format(gamma)) lambda \(format(penalty))"
       log(
         .debug,
-        "gamma \(format(gamma)) lambda \(format(penalty)): \(solution.iterations) CG iterations, "
+        "\(stage): \(solution.iterations) CG iterations, "
           + "relative residual \(solution.relativeResidual)")
       if solution.relativeResidual > options.tolerance {
         log(
           .warning,
-          "gamma \(format(gamma)) lambda \(format(penalty)): CG stopped at \(solution.iterations) "
-            + "iterations with relative residual \(solution.relativeResidual)")
+          "\(stage): CG stopped at \(solution.iterations) iterations with relative residual "
+            + "\(solution.relativeResidual)")
       }
       return solution
     }
@@ -380,59 +467,146 @@ public struct Trainer: Sendable {
         strand: options.strand, table: table, intercept: Float(solution.intercept))
     }
     if holdCount == 0 {
+      let (emphasis, gamma, penalty) = (emphases[0], options.gammas[0], options.penalties[0])
       do {
         let solution = try solve(
-          makeSolver(included: nil), gamma: options.gammas[0], penalty: options.penalties[0],
-          warm: nil)
+          makeSolver(emphasis, within: nil), emphasis, gamma: gamma, penalty: penalty, warm: nil)
         return TrainingResult(
-          model: .exact(model(solution, gamma: options.gammas[0], penalty: options.penalties[0])),
-          grid: [GridResult(gamma: options.gammas[0], penalty: options.penalties[0])],
-          holdoutAUC: nil, trainingCount: data.count, holdoutCount: 0, profile: profile)
+          model: .exact(model(solution, gamma: gamma, penalty: penalty)),
+          grid: [GridResult(gamma: gamma, penalty: penalty, emphasis: emphasis)],
+          emphasis: emphasis, holdoutAUC: nil, trainingCount: data.count, holdoutCount: 0,
+          profile: profile)
       } catch { throw .ridge(error) }
     }
-    var fitMask = held
-    for index in 0..<data.count { fitMask[index] = !held[index] }
-    let fitSolver = makeSolver(included: fitMask)
-    var grid = [GridResult]()
-    var best: (auc: Double, gamma: Double, penalty: Double, weights: [Double])?
-    for gamma in options.gammas {
-      var warm: [Double]?
-      var points = [Double: GridResult]()
-      for penalty in penalties {
-        var point = GridResult(gamma: gamma, penalty: penalty)
-        do {
-          let solution = try solve(fitSolver, gamma: gamma, penalty: penalty, warm: warm)
-          warm = solution.weights
-          let scores = NmerTable(exact: model(solution, gamma: gamma, penalty: penalty))
-            .scores(of: data.sequences, where: held, threadCount: options.threadCount)
-          let auc =
-            weighted
-            ? try ROC.auc(scores: scores, labels: holdLabels, weights: holdWeights)
-            : try ROC.auc(scores: scores, labels: holdLabels)
-          point.holdoutAUC = auc
-          log(
-            .info,
-            "gamma \(format(gamma)) lambda \(format(penalty)): held-out AUC \(formatAUC(auc)) "
-              + "(\(solution.iterations) CG iterations)")
-          if auc > (best?.auc ?? -1) { best = (auc, gamma, penalty, solution.weights) }
-        } catch {
-          point.failure = "\(error)"
-          log(.warning, "gamma \(format(gamma)) lambda \(format(penalty)): \(error)")
-        }
-        points[penalty] = point
-      }
-      grid += options.penalties.compactMap { points[$0] }
+    /// The fitting mask of a fold: everything not held out.
+    func complement(_ held: BitVector) -> BitVector {
+      var mask = held
+      for index in 0..<data.count { mask[index] = !held[index] }
+      return mask
     }
-    guard let best else { throw .noUsableGridPoint(grid) }
-    fitSolver.workspace.clear()  // its scatter tables are not needed by the refit's solver
-    logChoice(gamma: best.gamma, penalty: best.penalty, auc: best.auc, total: data.count)
+    /// Held-out AUC, weighted like the fit when the hold-out mixes top and other groups.
+    func heldAUC(
+      _ emphasis: TopEmphasis, scores: [Float], labels: [Bool], tops: [Bool]
+    ) throws(ROCError) -> Double {
+      if case .weight(let w) = emphasis, w != 1, tops.contains(true), tops.contains(false) {
+        return try ROC.auc(scores: scores, labels: labels, weights: tops.map { $0 ? w : 1 })
+      }
+      return try ROC.auc(scores: scores, labels: labels)
+    }
+    let fitMask = complement(held)
+    var grid = [GridResult]()
+    // The best grid point of each top emphasis on fold 1 (index into `grid`), its dual weights.
+    var bests = [(point: Int, weights: [Double])?](repeating: nil, count: emphases.count)
+    for (e, emphasis) in emphases.enumerated() {
+      let fitSolver = makeSolver(emphasis, within: fitMask)
+      if case .weight(let w) = emphasis, w != 1 {
+        log(
+          .info,
+          "the first \(topGroupCount) positives and their negatives weigh \(format(w)), the rest 1")
+      }
+      for gamma in options.gammas {
+        var warm: [Double]?
+        var points = [Double: (GridResult, [Double]?)]()
+        for penalty in penalties {
+          var point = GridResult(gamma: gamma, penalty: penalty, emphasis: emphasis)
+          var weights: [Double]?
+          let stage = describe(emphasis) + "gamma \(format(gamma)) lambda \(format(penalty))"
+          do {
+            let solution = try solve(
+              fitSolver, emphasis, gamma: gamma, penalty: penalty, warm: warm)
+            warm = solution.weights
+            weights = solution.weights
+            let scores = NmerTable(exact: model(solution, gamma: gamma, penalty: penalty))
+              .scores(of: data.sequences, where: held, threadCount: options.threadCount)
+            let auc = try heldAUC(emphasis, scores: scores, labels: holdLabels, tops: holdTop)
+            point.holdoutAUC = auc
+            log(
+              .info,
+              "\(stage): held-out AUC \(formatAUC(auc)) (\(solution.iterations) CG iterations)")
+          } catch {
+            point.failure = "\(error)"
+            log(.warning, "\(stage): \(error)")
+          }
+          points[penalty] = (point, weights)
+        }
+        for penalty in options.penalties {
+          guard let (point, weights) = points[penalty] else { continue }
+          grid.append(point)
+          if let auc = point.holdoutAUC, let weights,
+            auc > bests[e].map({ grid[$0.point].holdoutAUC ?? -1 }) ?? -1
+          {
+            bests[e] = (grid.count - 1, weights)
+          }
+        }
+      }
+      fitSolver.workspace.clear()  // its scatter tables are not needed any more
+    }
+    // With several top emphases and folds, each emphasis's best point is refitted and scored on
+    // the other folds; the emphasis with the best mean held-out AUC wins.
+    let contenders = bests.indices.filter { bests[$0] != nil }
+    if contenders.count > 1 && folds.count > 1 {
+      var sums = contenders.map { grid[bests[$0]!.point].holdoutAUC! }
+      for (f, foldGroups) in folds.enumerated().dropFirst() {
+        let (foldHeld, foldLabels, foldTop) = split(foldGroups)
+        let foldFit = complement(foldHeld)
+        for (c, e) in contenders.enumerated() {
+          let point = grid[bests[e]!.point]
+          let stage = describe(point.emphasis) + "fold \(f + 1)"
+          do {
+            let solver = makeSolver(point.emphasis, within: foldFit)
+            let solution = try solve(
+              solver, point.emphasis, gamma: point.gamma, penalty: point.penalty,
+              warm: bests[e]!.weights)
+            solver.workspace.clear()
+            bests[e]!.weights = solution.weights
+            let scores = NmerTable(
+              exact: model(solution, gamma: point.gamma, penalty: point.penalty)
+            )
+            .scores(of: data.sequences, where: foldHeld, threadCount: options.threadCount)
+            let auc = try heldAUC(point.emphasis, scores: scores, labels: foldLabels, tops: foldTop)
+            sums[c] += auc
+            log(.info, "\(stage): held-out AUC \(formatAUC(auc))")
+          } catch {
+            sums[c] = -.infinity
+            log(.warning, "\(stage): \(error)")
+          }
+        }
+      }
+      for (c, e) in contenders.enumerated() {
+        let mean = sums[c] / Double(folds.count)
+        grid[bests[e]!.point].meanAUC = mean.isFinite ? mean : nil
+        log(
+          .info,
+          describe(grid[bests[e]!.point].emphasis)
+            + "mean held-out AUC over \(folds.count) folds \(mean.isFinite ? formatAUC(mean) : "NA")"
+        )
+      }
+    }
+    // The winner: best mean over the folds where there is one, else best fold-1 AUC.
+    var chosen: (index: Int, auc: Double)?
+    for e in contenders {
+      let point = grid[bests[e]!.point]
+      guard
+        let auc = point.meanAUC
+          ?? (contenders.count > 1 && folds.count > 1 ? nil : point.holdoutAUC)
+      else { continue }
+      if auc > (chosen?.auc ?? -1) { chosen = (e, auc) }
+    }
+    guard let chosen, let best = bests[chosen.index] else { throw .noUsableGridPoint(grid) }
+    let point = grid[best.point]
+    let refitSolver = makeSolver(point.emphasis, within: nil)
+    logChoice(
+      describe(point.emphasis) + "gamma \(format(point.gamma)) lambda \(format(point.penalty))",
+      auc: chosen.auc, total: refitSolver.includedCount,
+      of: point.emphasis == .only ? "the top groups' " : "all ")
     do {
       let solution = try solve(
-        makeSolver(included: nil), gamma: best.gamma, penalty: best.penalty, warm: best.weights)
+        refitSolver, point.emphasis, gamma: point.gamma, penalty: point.penalty,
+        warm: best.weights)
       return TrainingResult(
-        model: .exact(model(solution, gamma: best.gamma, penalty: best.penalty)), grid: grid,
-        holdoutAUC: best.auc, trainingCount: fitCount, holdoutCount: holdCount,
-        profile: profile)
+        model: .exact(model(solution, gamma: point.gamma, penalty: point.penalty)), grid: grid,
+        emphasis: point.emphasis, holdoutAUC: chosen.auc, trainingCount: fitCount,
+        holdoutCount: holdCount, profile: profile)
     } catch { throw .ridge(error) }
   }
 
@@ -519,21 +693,51 @@ public struct Trainer: Sendable {
     flush()
   }
 
-  /// Marks the held-out groups: exactly round(`holdoutFraction` · count) of them, drawn by
-  /// selection sampling (Knuth's Algorithm S) from the seed, so only one bit per group is kept.
-  func holdoutGroups(count: Int) -> BitVector {
+  /// Marks the held-out groups: exactly round(`holdoutFraction` · m) of the m groups set in
+  /// `among` (nil: all `count` groups), drawn by selection sampling (Knuth's Algorithm S) from
+  /// the seed, so only one bit per group is kept.
+  func holdoutGroups(count: Int, among eligible: BitVector? = nil) -> BitVector {
     var held = BitVector(repeating: false, count: count)
     guard options.holdoutFraction > 0 else { return held }
-    let wanted = Int((Double(count) * options.holdoutFraction).rounded())
+    let candidates = eligible?.setCount ?? count
+    let wanted = Int((Double(candidates) * options.holdoutFraction).rounded())
     var generator = SplitMix64(seed: options.seed, stream: 0x484F_4C44, index: 0)  // "HOLD"
     var chosen = 0
-    for group in 0..<count where chosen < wanted {
-      if generator.nextIndex(below: count - group) < wanted - chosen {
+    var seen = 0
+    for group in 0..<count where chosen < wanted && (eligible?[group] ?? true) {
+      if generator.nextIndex(below: candidates - seen) < wanted - chosen {
         held[group] = true
         chosen += 1
       }
+      seen += 1
     }
     return held
+  }
+
+  /// Splits the groups set in `eligible` into `folds` disjoint folds of near-equal size, each
+  /// drawn by selection sampling from the seed among the groups not yet assigned.
+  func holdoutFolds(count: Int, among eligible: BitVector, folds: Int) -> [BitVector] {
+    var free = eligible
+    var remaining = eligible.setCount
+    var result = [BitVector]()
+    for fold in 0..<folds {
+      var held = BitVector(repeating: false, count: count)
+      let wanted = Int((Double(remaining) / Double(folds - fold)).rounded())
+      var generator = SplitMix64(seed: options.seed, stream: 0x484F_4C44, index: UInt64(fold))
+      var chosen = 0
+      var seen = 0
+      for group in 0..<count where chosen < wanted && free[group] {
+        if generator.nextIndex(below: remaining - seen) < wanted - chosen {
+          held[group] = true
+          free[group] = false
+          chosen += 1
+        }
+        seen += 1
+      }
+      remaining -= chosen
+      result.append(held)
+    }
+    return result
   }
 }
 

@@ -154,14 +154,33 @@ struct ArgumentScanner {
   func realList(
     _ long: String, default defaultValue: [Double], rule: String, _ valid: (Double) -> Bool
   ) throws(UsageError) -> [Double] {
+    try list(long, default: defaultValue, rule: "numbers \(rule)") { part in
+      Double(part).flatMap { $0.isFinite && valid($0) ? $0 : nil }
+    }
+  }
+
+  /// A comma-separated list of top-group weights (each a number >= 1) or `only`.
+  func topEmphases(_ long: String, default defaultValue: [TopEmphasis]) throws(UsageError)
+    -> [TopEmphasis]
+  {
+    try list(long, default: defaultValue, rule: "numbers >= 1 or 'only'") { part in
+      if part == "only" { return .only }
+      return Double(part).flatMap { $0.isFinite && $0 >= 1 ? .weight($0) : nil }
+    }
+  }
+
+  /// A comma-separated list of distinct values, each read by `parse` (nil: not valid).
+  private func list<Value: Hashable>(
+    _ long: String, default defaultValue: [Value], rule: String, _ parse: (Substring) -> Value?
+  ) throws(UsageError) -> [Value] {
     guard let text = value(long) else { return defaultValue }
-    var list = [Double]()
+    var list = [Value]()
     for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-      guard let number = Double(part.trimmingSpaces), number.isFinite, valid(number) else {
+      guard let item = parse(part.trimmingSpaces) else {
         throw UsageError(
-          message: "--\(long) must be a comma-separated list of numbers \(rule), got '\(text)'")
+          message: "--\(long) must be a comma-separated list of \(rule), got '\(text)'")
       }
-      list.append(number)
+      list.append(item)
     }
     guard Set(list).count == list.count else {
       throw UsageError(message: "--\(long) lists a value twice: '\(text)'")

@@ -12,12 +12,14 @@ struct Train: Command {
     regression on labels +1/-1 with the convolutional n-gram kernel: exactly, in n-mer space
     (default), or through M random width-n convolution filters (--kernel random). Without --negatives,
     each positive gets --shuffles dinucleotide shuffles as negatives (rows with Bound=0 in a
-    DeepBind --positives file are used as negatives instead). The exact kernel weighs the
-    first --top positives (a ranked file's strongest peaks) and their negatives --top-weight
-    times. Every (gamma, lambda) pair of the grid is scored by ROC AUC (weighted the same way)
-    on a seeded held-out fraction; the best pair is refitted on all data. The grid's held-out
-    AUCs are printed to stdout as TSV; progress goes to stderr. Defaults were chosen on
-    held-out training data (README: "Choosing the defaults").
+    DeepBind --positives file are used as negatives instead). The exact kernel also tries
+    each --top-weight for the first --top positives (a ranked file's strongest peaks) and their
+    shuffles: weigh them more, or fit on them alone. Settings are scored by ROC AUC on held-out
+    data: for the exact kernel, the first --holdout-from positives and their shuffles (strong
+    peaks, like DeepBind's test sets) split into --folds parts; otherwise a seeded --holdout
+    fraction. The best is refitted on all data (or on the top groups alone). The grid's
+    held-out AUCs are printed to stdout as TSV; progress goes to stderr. Defaults were chosen
+    on held-out training data (README: "Choosing the defaults").
     """
   static let arguments: [(String, String)] = []
   static let options: [OptionSpec] =
@@ -52,15 +54,26 @@ struct Train: Command {
         defaultValue: "100,300,1000 exact; 1,10,100,1000,10000 random"),
       OptionSpec(
         long: "holdout", value: "F",
-        help: "fraction of training data held out to pick (gamma, lambda); 0 needs a single pair",
-        defaultValue: "0.1"),
+        help: "fraction of the groups (a positive and its shuffles) held out to choose the "
+          + "settings; 0: no tuning, one value per grid", defaultValue: "0.1"),
+      OptionSpec(
+        long: "holdout-from", value: "N",
+        help: "exact kernel: hold out the first N positives (strongest peaks first, as in "
+          + "DeepBind files) and their shuffles instead, in --folds parts; 0: a --holdout "
+          + "fraction of all", defaultValue: "500"),
+      OptionSpec(
+        long: "folds", value: "K",
+        help: "exact kernel, --holdout-from: part 1 scores every grid point, the other parts "
+          + "re-score each top weight's best one; the best mean wins", defaultValue: "3"),
       OptionSpec(
         long: "top", value: "K",
-        help: "exact kernel: the first K positives (strongest peaks first, as in DeepBind files) "
-          + "and their shuffles weigh --top-weight; 0: all weigh 1", defaultValue: "2000"),
+        help: "exact kernel: the first K positives and their shuffles are the top groups; 0: none",
+        defaultValue: "2000"),
       OptionSpec(
-        long: "top-weight", value: "W", help: "sample weight of the --top positives, >= 1",
-        defaultValue: "3"),
+        long: "top-weight", value: "LIST",
+        help: "exact kernel: sample weights of the top groups to try (the rest weigh 1), "
+          + "comma-separated, each >= 1, or 'only' to fit on the top groups alone",
+        defaultValue: "3,only; 3 with --holdout 0"),
       OptionSpec(
         long: "tolerance", value: "T",
         help: "exact kernel: conjugate gradients stop at this relative residual",
@@ -120,20 +133,28 @@ struct Train: Command {
     trainingOptions.holdoutFraction = try scanner.real("holdout", default: 0.1, rule: "in [0, 1)") {
       $0 >= 0 && $0 < 1
     }
-    if !exact && (scanner.value("top") != nil || scanner.value("top-weight") != nil) {
-      throw UsageError(message: "--top and --top-weight apply to --kernel exact only")
+    for option in ["holdout-from", "folds", "top", "top-weight"]
+    where !exact && scanner.value(option) != nil {
+      throw UsageError(message: "--\(option) applies to --kernel exact only")
     }
+    trainingOptions.holdoutPool = try scanner.integer(
+      "holdout-from", default: exact ? 500 : 0, in: 0...Int(Int32.max))
+    trainingOptions.holdoutFolds = try scanner.integer("folds", default: 3, in: 2...20)
     trainingOptions.topPositives = try scanner.integer(
       "top", default: exact ? 2000 : 0, in: 0...Int(Int32.max))
-    trainingOptions.topWeight = try scanner.real(
-      "top-weight", default: exact ? 3 : 1, rule: ">= 1"
-    ) { $0 >= 1 && $0.isFinite }
+    // Without a hold-out nothing can choose between top weights: the default is then 3 alone.
+    let untuned = trainingOptions.holdoutFraction == 0
+    trainingOptions.topEmphases = try scanner.topEmphases(
+      "top-weight", default: !exact ? [.weight(1)] : untuned ? [.weight(3)] : [.weight(3), .only])
     trainingOptions.seed = common.seed
     trainingOptions.threadCount = common.threadCount
+    let emphases = trainingOptions.topPositives > 0 ? trainingOptions.topEmphases.count : 1
     if trainingOptions.holdoutFraction == 0
-      && trainingOptions.gammas.count * trainingOptions.penalties.count > 1
+      && trainingOptions.gammas.count * trainingOptions.penalties.count * emphases > 1
     {
-      throw UsageError(message: "--holdout 0 needs a single --gamma and a single --lambda value")
+      throw UsageError(
+        message: "--holdout 0 needs a single --gamma, a single --lambda and a single --top-weight "
+          + "value (or --top 0)")
     }
     try requireReadable([positives] + (negativesPath.map { [$0] } ?? []), option: "input")
   }
@@ -163,12 +184,15 @@ struct Train: Command {
 
     let trainer = Trainer(options: trainingOptions, log: log)
     let result = try trainer.train(data: data)
-    var table = "gamma\tlambda\theldout_auc\tchosen\n"
+    var table = "gamma\tlambda\ttop_weight\theldout_auc\tmean_auc\tchosen\n"
     for point in result.grid {
-      let chosen = point.gamma == result.model.gamma && point.penalty == result.model.penalty
+      let chosen =
+        point.gamma == result.model.gamma && point.penalty == result.model.penalty
+        && point.emphasis == result.emphasis
       table +=
-        "\(format(point.gamma))\t\(format(point.penalty))\t"
-        + "\(point.holdoutAUC.map(formatAUC) ?? "NA")\t\(chosen ? "*" : "")\n"
+        "\(format(point.gamma))\t\(format(point.penalty))\t\(point.emphasis)\t"
+        + "\(point.holdoutAUC.map(formatAUC) ?? "NA")\t\(point.meanAUC.map(formatAUC) ?? "")\t"
+        + "\(chosen ? "*" : "")\n"
     }
     var summary: [(String, String)] = [
       ("positives-file", baseName(positivesPath)),
@@ -179,9 +203,15 @@ struct Train: Command {
       ("gamma-grid", trainingOptions.gammas.map(format).joined(separator: ",")),
       ("lambda-grid", trainingOptions.penalties.map(format).joined(separator: ",")),
     ]
-    if trainingOptions.topPositives > 0 && trainingOptions.topWeight != 1 {
+    if trainingOptions.holdoutPool > 0 {
+      summary.append(("holdout-from", String(trainingOptions.holdoutPool)))
+      summary.append(("holdout-folds", String(trainingOptions.holdoutFolds)))
+    }
+    if trainingOptions.topPositives > 0 {
       summary.append(("top-positives", String(trainingOptions.topPositives)))
-      summary.append(("top-weight", format(trainingOptions.topWeight)))
+      summary.append(
+        ("top-weight-grid", trainingOptions.topEmphases.map(\.description).joined(separator: ",")))
+      summary.append(("top-weight", result.emphasis.description))
     }
     if let auc = result.holdoutAUC { summary.append(("holdout-auc", formatAUC(auc))) }
     try ModelFile.write(

@@ -104,9 +104,24 @@ func temporaryFolder() throws -> URL {
     (["train", "-p", "x", "-o", "m", "--holdout", "0"], "--holdout 0 needs a single --gamma"),
     (
       ["train", "-p", "x", "-o", "m", "--kernel", "random", "--top", "10", "--top-weight", "2"],
-      "--top and --top-weight apply to --kernel exact only"
+      "--top applies to --kernel exact only"
     ),
-    (["train", "-p", "x", "-o", "m", "--top-weight", "0.5"], "--top-weight must be >= 1"),
+    (
+      ["train", "-p", "x", "-o", "m", "--top-weight", "0.5"],
+      "--top-weight must be a comma-separated list of numbers >= 1 or 'only', got '0.5'"
+    ),
+    (
+      ["train", "-p", "x", "-o", "m", "--top-weight", "3,only,3"],
+      "--top-weight lists a value twice"
+    ),
+    (
+      [
+        "train", "-p", "x", "-o", "m", "--holdout", "0", "--gamma", "1", "--lambda", "1",
+        "--top-weight", "3,only",
+      ], "--holdout 0 needs a single --gamma"
+    ),
+    (["train", "-p", "x", "-o", "m", "--kernel", "random", "--folds", "2"], "--folds applies to"),
+    (["train", "-p", "x", "-o", "m", "--folds", "1"], "--folds must be"),
     (["predict", "--model", "m"], "missing INPUT file"),
     (["evaluate", "--model", "m", "--positives", "a"], "must come in pairs"),
     (["frobnicate"], "unknown command 'frobnicate'"),

@@ -22,7 +22,7 @@ import Testing
     let trained = try train(model, threads: 2)
     #expect(trained.status == 0, "stderr: \(trained.stderr)")
     let grid = trained.stdout.split(separator: "\n")
-    #expect(grid.first == "gamma\tlambda\theldout_auc\tchosen")
+    #expect(grid.first == "gamma\tlambda\ttop_weight\theldout_auc\tmean_auc\tchosen")
     #expect(grid.count == 5)
     #expect(grid.filter { $0.hasSuffix("*") }.count == 1)
 

@@ -56,6 +56,126 @@ import Testing
     #expect(Trainer(options: options).holdoutGroups(count: 200).setCount == 0)
   }
 
+  /// Exact kernel, width n, gamma 1, lambda {1, 10}.
+  func exactOptions(width: Int) -> TrainingOptions {
+    var options = TrainingOptions()
+    options.kernel = .exact
+    options.filterWidth = width
+    options.gammas = [1]
+    options.penalties = [1, 10]
+    return options
+  }
+
+  @Test func holdoutFoldsPartitionTheEligibleGroups() {
+    var options = TrainingOptions()
+    options.seed = 5
+    var eligible = BitVector(repeating: false, count: 100)
+    for group in 10..<70 { eligible[group] = true }
+    let trainer = Trainer(options: options)
+    let folds = trainer.holdoutFolds(count: 100, among: eligible, folds: 3)
+    #expect(folds.map(\.setCount) == [20, 20, 20])
+    for group in 0..<100 {
+      #expect(folds.filter { $0[group] }.count == (eligible[group] ? 1 : 0), "group \(group)")
+    }
+    // The first fold is the single hold-out of a third of the same groups.
+    options.holdoutFraction = 1.0 / 3
+    #expect(Trainer(options: options).holdoutGroups(count: 100, among: eligible) == folds[0])
+    #expect(trainer.holdoutFolds(count: 100, among: eligible, folds: 3) == folds)
+    options.seed = 6
+    #expect(Trainer(options: options).holdoutFolds(count: 100, among: eligible, folds: 3) != folds)
+    #expect(
+      trainer.holdoutFolds(count: 100, among: eligible, folds: 4).map(\.setCount) == [
+        15, 15, 15, 15,
+      ])
+  }
+
+  /// The first 60 positives carry a motif; in the other groups the motif is in the negatives.
+  /// Fitted on everything the motif is ambiguous, fitted on the top groups alone it is clean:
+  /// the top-group folds must choose `.only`, and the refit must be the plain fit on those groups.
+  @Test func foldsChooseTopGroupsAloneWhenTheRestMisleads() throws {
+    var generator = SplitMix64(seed: 21)
+    let motif: [UInt8] = [2, 2, 0, 0, 2, 3, 1, 0]
+    func random() -> [UInt8] { (0..<50).map { _ in UInt8(generator.nextIndex(below: 4)) } }
+    func planted() -> [UInt8] {
+      var codes = random()
+      let at = generator.nextIndex(below: 42)
+      codes.replaceSubrange(at..<(at + 8), with: motif)
+      return codes
+    }
+    var sequences = [DNASequence]()
+    var labels = [Bool]()
+    var groups = [Int]()
+    for group in 0..<260 {
+      let positive = group < 60 ? planted() : random()
+      let negative =
+        group < 60 ? DinucleotideShuffle.shuffle(positive, using: &generator) : planted()
+      sequences += [DNASequence(codes: positive), DNASequence(codes: negative)]
+      labels += [true, false]
+      groups += [group, group]
+    }
+    var options = exactOptions(width: 6)
+    options.tolerance = 1e-10
+    options.topPositives = 60
+    options.topEmphases = [.weight(3), .only]
+    options.holdoutPool = 60
+    options.holdoutFolds = 3
+    let result = try Trainer(options: options).train(
+      sequences: sequences, labels: labels, groups: groups)
+    #expect(result.emphasis == .only)
+    #expect(result.grid.count == 4)
+    #expect(result.grid.filter { $0.meanAUC != nil }.map(\.emphasis) == [.weight(3), .only])
+    #expect(result.holdoutCount == 40)  // a third of the 60 top groups, with their negatives
+    let chosen = try #require(result.grid.first { $0.emphasis == .only && $0.meanAUC != nil })
+    #expect(result.holdoutAUC == chosen.meanAUC)
+    // Oracle: the top groups alone, no hold-out, the chosen (gamma, lambda).
+    var plain = options
+    plain.topPositives = 0
+    plain.holdoutFraction = 0
+    plain.gammas = [chosen.gamma]
+    plain.penalties = [chosen.penalty]
+    let alone = try Trainer(options: plain).train(
+      sequences: Array(sequences[..<120]), labels: Array(labels[..<120]),
+      groups: Array(groups[..<120]))
+    guard case .exact(let got) = result.model, case .exact(let expected) = alone.model else {
+      Issue.record("exact models expected")
+      return
+    }
+    let scale = expected.table.map { abs($0) }.max() ?? 1
+    for (a, b) in zip(got.table, expected.table) { #expect(abs(a - b) <= 1e-4 * scale) }
+    #expect(abs(got.intercept - expected.intercept) <= 1e-4 * max(1, abs(expected.intercept)))
+  }
+
+  /// One top emphasis: no folds beyond the first, the same model as weights without the axis.
+  @Test func aSingleTopWeightSkipsTheExtraFolds() throws {
+    let (sequences, labels, groups) = plantedMotifData(count: 120, seed: 4)
+    var options = exactOptions(width: 5)
+    options.topPositives = 40
+    options.topEmphases = [.weight(2)]
+    options.holdoutPool = 60
+    let result = try Trainer(options: options).train(
+      sequences: sequences, labels: labels, groups: groups)
+    #expect(result.emphasis == .weight(2))
+    #expect(result.grid.allSatisfy { $0.meanAUC == nil })
+    #expect(result.holdoutAUC == result.grid.compactMap(\.holdoutAUC).max())
+  }
+
+  /// Negatives in groups of their own (from a file): the top positives would only reweigh the
+  /// classes, so `topPositives` and the pool are not used and the model is the plain one.
+  @Test func topGroupsNeedNegativesOfTheirOwn() throws {
+    let (sequences, labels, _) = plantedMotifData(count: 100, seed: 8)
+    var options = exactOptions(width: 5)
+    let plain = try Trainer(options: options).train(
+      sequences: sequences, labels: labels, groups: Array(sequences.indices))
+    options.topPositives = 50
+    options.topEmphases = [.weight(3), .only]
+    options.holdoutPool = 50
+    let topped = try Trainer(options: options).train(
+      sequences: sequences, labels: labels, groups: Array(sequences.indices))
+    #expect(topped.model == plain.model)
+    #expect(topped.emphasis == .weight(1))
+    #expect(topped.grid == plain.grid)
+  }
+
   @Test func groupsStayTogetherInMemory() throws {
     // Groups given out of order (all positives, then all shuffles) are stored adjacently.
     let sequences = randomSequences(count: 6, length: 12, seed: 3)
