@@ -85,6 +85,9 @@ public struct TrainingResult: Sendable {
   /// Sequences used for fitting vs held out during tuning.
   public var trainingCount: Int
   public var holdoutCount: Int
+  /// The number of hold-out folds drawn from the first `holdoutPool` positives' groups; 0 when
+  /// the hold-out was a `holdoutFraction` of all groups (or there was none).
+  public var holdoutFolds = 0
   /// Where the time went.
   public var profile: TrainingProfile
 }
@@ -606,7 +609,7 @@ public struct Trainer: Sendable {
       return TrainingResult(
         model: .exact(model(solution, gamma: point.gamma, penalty: point.penalty)), grid: grid,
         emphasis: point.emphasis, holdoutAUC: chosen.auc, trainingCount: fitCount,
-        holdoutCount: holdCount, profile: profile)
+        holdoutCount: holdCount, holdoutFolds: pooled ? folds.count : 0, profile: profile)
     } catch { throw .ridge(error) }
   }
 

@@ -199,15 +199,18 @@ struct Train: Command {
       ("training-positives", String(positiveCount)),
       ("training-negatives", String(negativeCount)),
       ("negatives", negativeSource == "file" ? "file" : "dinucleotide-shuffle x\(shuffleCount)"),
-      ("holdout-fraction", "\(trainingOptions.holdoutFraction)"),
       ("gamma-grid", trainingOptions.gammas.map(format).joined(separator: ",")),
       ("lambda-grid", trainingOptions.penalties.map(format).joined(separator: ",")),
     ]
-    if trainingOptions.holdoutPool > 0 {
+    // The hold-out actually drawn: folds of the first positives, or a fraction of all groups.
+    if result.holdoutFolds > 0 {
       summary.append(("holdout-from", String(trainingOptions.holdoutPool)))
-      summary.append(("holdout-folds", String(trainingOptions.holdoutFolds)))
+      summary.append(("holdout-folds", String(result.holdoutFolds)))
+    } else {
+      summary.append(("holdout-fraction", "\(trainingOptions.holdoutFraction)"))
     }
-    if trainingOptions.topPositives > 0 {
+    // The top groups, when they took part (not with negatives from a file).
+    if result.grid.contains(where: { $0.emphasis != .weight(1) }) {
       summary.append(("top-positives", String(trainingOptions.topPositives)))
       summary.append(
         ("top-weight-grid", trainingOptions.topEmphases.map(\.description).joined(separator: ",")))

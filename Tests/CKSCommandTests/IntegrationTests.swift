@@ -25,6 +25,10 @@ import Testing
     #expect(grid.first == "gamma\tlambda\ttop_weight\theldout_auc\tmean_auc\tchosen")
     #expect(grid.count == 5)
     #expect(grid.filter { $0.hasSuffix("*") }.count == 1)
+    let header = String(
+      decoding: try #require(FileManager.default.contents(atPath: model)).prefix(1024),
+      as: UTF8.self)
+    #expect(header.contains("\nholdout-fraction\t0.1\n") && !header.contains("\ntop-positives"))
 
     let svg = folder.appendingPathComponent("roc.svg").path
     let evaluated = try cks(["evaluate", "--model", model, testFile, "--roc", svg])
@@ -67,6 +71,21 @@ import Testing
     let evaluated = try cks(["evaluate", "--model", model, testFile])
     let auc = Double(evaluated.stdout.split(separator: "\n")[1].split(separator: "\t")[3]) ?? 0
     #expect(auc > 0.97, "GABPA exact-kernel test AUC: \(auc)")
+    // The summary names the hold-out that was drawn: three folds of the first 500 positives.
+    let bytes = try #require(FileManager.default.contents(atPath: model))
+    let header = String(decoding: bytes.prefix(1024), as: UTF8.self)
+    for line in [
+      "holdout-from\t500", "holdout-folds\t3", "top-positives\t2000", "top-weight-grid\t3,only",
+    ] {
+      #expect(header.contains("\n\(line)\n"), "\(line) missing")
+    }
+    #expect(!header.contains("\nholdout-fraction\t"))
+    let grid = trained.stdout.split(separator: "\n")
+    #expect(grid.count == 5 && grid.filter { $0.hasSuffix("*") }.count == 1)
+    let means = grid.dropFirst().map {
+      $0.split(separator: "\t", omittingEmptySubsequences: false)[4]
+    }
+    #expect(means.filter { !$0.isEmpty }.count == 2)
     // Same bytes for every thread count, model and scores alike.
     let scores = try cks(["predict", "--model", model, testFile, "--threads", "2"]).stdout
     for threads in ["1", "3"] {
