@@ -383,7 +383,8 @@ public struct Trainer: Sendable {
       }
       return (held, labels, tops)
     }
-    let (held, holdLabels, holdTop) = split(folds[0])
+    let firstFold = split(folds[0])
+    let (held, holdLabels) = (firstFold.held, firstFold.labels)
     let holdCount = holdLabels.count
     if holdCount > 0 {
       let heldPositives = holdLabels.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -487,14 +488,21 @@ public struct Trainer: Sendable {
       for index in 0..<data.count { mask[index] = !held[index] }
       return mask
     }
-    /// Held-out AUC, weighted like the fit when the hold-out mixes top and other groups.
+    /// AUC of a solution on a fold's held-out sequences, weighted like the fit when the hold-out
+    /// mixes top and other groups.
     func heldAUC(
-      _ emphasis: TopEmphasis, scores: [Float], labels: [Bool], tops: [Bool]
+      _ solution: ExactRidge.Solution, _ point: GridResult,
+      on fold: (held: BitVector, labels: [Bool], top: [Bool])
     ) throws(ROCError) -> Double {
-      if case .weight(let w) = emphasis, w != 1, tops.contains(true), tops.contains(false) {
-        return try ROC.auc(scores: scores, labels: labels, weights: tops.map { $0 ? w : 1 })
+      let scores = NmerTable(exact: model(solution, gamma: point.gamma, penalty: point.penalty))
+        .scores(of: data.sequences, where: fold.held, threadCount: options.threadCount)
+      if case .weight(let w) = point.emphasis, w != 1, fold.top.contains(true),
+        fold.top.contains(false)
+      {
+        return try ROC.auc(
+          scores: scores, labels: fold.labels, weights: fold.top.map { $0 ? w : 1 })
       }
-      return try ROC.auc(scores: scores, labels: labels)
+      return try ROC.auc(scores: scores, labels: fold.labels)
     }
     let fitMask = complement(held)
     var grid = [GridResult]()
@@ -519,9 +527,7 @@ public struct Trainer: Sendable {
               fitSolver, emphasis, gamma: gamma, penalty: penalty, warm: warm)
             warm = solution.weights
             weights = solution.weights
-            let scores = NmerTable(exact: model(solution, gamma: gamma, penalty: penalty))
-              .scores(of: data.sequences, where: held, threadCount: options.threadCount)
-            let auc = try heldAUC(emphasis, scores: scores, labels: holdLabels, tops: holdTop)
+            let auc = try heldAUC(solution, point, on: firstFold)
             point.holdoutAUC = auc
             log(
               .info,
@@ -547,11 +553,12 @@ public struct Trainer: Sendable {
     // With several top emphases and folds, each emphasis's best point is refitted and scored on
     // the other folds; the emphasis with the best mean held-out AUC wins.
     let contenders = bests.indices.filter { bests[$0] != nil }
-    if contenders.count > 1 && folds.count > 1 {
+    let compared = contenders.count > 1 && folds.count > 1
+    if compared {
       var sums = contenders.map { grid[bests[$0]!.point].holdoutAUC! }
       for (f, foldGroups) in folds.enumerated().dropFirst() {
-        let (foldHeld, foldLabels, foldTop) = split(foldGroups)
-        let foldFit = complement(foldHeld)
+        let fold = split(foldGroups)
+        let foldFit = complement(fold.held)
         for (c, e) in contenders.enumerated() {
           let point = grid[bests[e]!.point]
           let stage = describe(point.emphasis) + "fold \(f + 1)"
@@ -562,11 +569,7 @@ public struct Trainer: Sendable {
               warm: bests[e]!.weights)
             solver.workspace.clear()
             bests[e]!.weights = solution.weights
-            let scores = NmerTable(
-              exact: model(solution, gamma: point.gamma, penalty: point.penalty)
-            )
-            .scores(of: data.sequences, where: foldHeld, threadCount: options.threadCount)
-            let auc = try heldAUC(point.emphasis, scores: scores, labels: foldLabels, tops: foldTop)
+            let auc = try heldAUC(solution, point, on: fold)
             sums[c] += auc
             log(.info, "\(stage): held-out AUC \(formatAUC(auc))")
           } catch {
@@ -585,14 +588,11 @@ public struct Trainer: Sendable {
         )
       }
     }
-    // The winner: best mean over the folds where there is one, else best fold-1 AUC.
+    // The winner: best mean over the folds when they were compared, else best fold-1 AUC.
     var chosen: (index: Int, auc: Double)?
     for e in contenders {
       let point = grid[bests[e]!.point]
-      guard
-        let auc = point.meanAUC
-          ?? (contenders.count > 1 && folds.count > 1 ? nil : point.holdoutAUC)
-      else { continue }
+      guard let auc = compared ? point.meanAUC : point.holdoutAUC else { continue }
       if auc > (chosen?.auc ?? -1) { chosen = (e, auc) }
     }
     guard let chosen, let best = bests[chosen.index] else { throw .noUsableGridPoint(grid) }
@@ -700,11 +700,35 @@ public struct Trainer: Sendable {
   /// `among` (nil: all `count` groups), drawn by selection sampling (Knuth's Algorithm S) from
   /// the seed, so only one bit per group is kept.
   func holdoutGroups(count: Int, among eligible: BitVector? = nil) -> BitVector {
-    var held = BitVector(repeating: false, count: count)
-    guard options.holdoutFraction > 0 else { return held }
+    guard options.holdoutFraction > 0 else { return BitVector(repeating: false, count: count) }
     let candidates = eligible?.setCount ?? count
     let wanted = Int((Double(candidates) * options.holdoutFraction).rounded())
-    var generator = SplitMix64(seed: options.seed, stream: 0x484F_4C44, index: 0)  // "HOLD"
+    return sample(wanted, of: candidates, count: count, eligible: eligible, stream: 0)
+  }
+
+  /// Splits the groups set in `eligible` into `folds` disjoint folds of near-equal size, each
+  /// drawn by selection sampling from the seed among the groups not yet assigned.
+  func holdoutFolds(count: Int, among eligible: BitVector, folds: Int) -> [BitVector] {
+    var free = eligible
+    var remaining = eligible.setCount
+    var result = [BitVector]()
+    for fold in 0..<folds {
+      let wanted = Int((Double(remaining) / Double(folds - fold)).rounded())
+      let held = sample(wanted, of: remaining, count: count, eligible: free, stream: UInt64(fold))
+      for group in 0..<count where held[group] { free[group] = false }
+      remaining -= wanted
+      result.append(held)
+    }
+    return result
+  }
+
+  /// Selection sampling (Knuth's Algorithm S): exactly `wanted` of the `candidates` groups set
+  /// in `eligible` (nil: all `count`), drawn from the seed's hold-out stream number `stream`.
+  private func sample(
+    _ wanted: Int, of candidates: Int, count: Int, eligible: BitVector?, stream: UInt64
+  ) -> BitVector {
+    var held = BitVector(repeating: false, count: count)
+    var generator = SplitMix64(seed: options.seed, stream: 0x484F_4C44, index: stream)  // "HOLD"
     var chosen = 0
     var seen = 0
     for group in 0..<count where chosen < wanted && (eligible?[group] ?? true) {
@@ -715,32 +739,6 @@ public struct Trainer: Sendable {
       seen += 1
     }
     return held
-  }
-
-  /// Splits the groups set in `eligible` into `folds` disjoint folds of near-equal size, each
-  /// drawn by selection sampling from the seed among the groups not yet assigned.
-  func holdoutFolds(count: Int, among eligible: BitVector, folds: Int) -> [BitVector] {
-    var free = eligible
-    var remaining = eligible.setCount
-    var result = [BitVector]()
-    for fold in 0..<folds {
-      var held = BitVector(repeating: false, count: count)
-      let wanted = Int((Double(remaining) / Double(folds - fold)).rounded())
-      var generator = SplitMix64(seed: options.seed, stream: 0x484F_4C44, index: UInt64(fold))
-      var chosen = 0
-      var seen = 0
-      for group in 0..<count where chosen < wanted && free[group] {
-        if generator.nextIndex(below: remaining - seen) < wanted - chosen {
-          held[group] = true
-          free[group] = false
-          chosen += 1
-        }
-        seen += 1
-      }
-      remaining -= chosen
-      result.append(held)
-    }
-    return result
   }
 }
 
